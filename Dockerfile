@@ -1,0 +1,25 @@
+# The production image: daphne for HTTP and WebSockets, the same image runs Celery.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+RUN useradd --create-home --uid 1000 videovisit
+
+COPY pyproject.toml README.md ./
+COPY videovisit ./videovisit
+COPY accounts ./accounts
+COPY patients ./patients
+COPY bookings ./bookings
+COPY visits ./visits
+COPY guests ./guests
+COPY integrations ./integrations
+RUN pip install .
+
+COPY . .
+# collectstatic needs settings that import; the real secret comes at run time.
+RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+
+USER videovisit
+EXPOSE 8000
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "videovisit.asgi:application"]

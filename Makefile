@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+# The suite runs on PostgreSQL and Redis; these defaults are the local services.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/videovisit
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test install messages lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --verbosity 0
+	$(BIN)/python manage.py seed_demo
+	@echo "Öppna http://127.0.0.1:8000 och logga in med en av inloggningarna ovan."
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
+	REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+messages: install
+	$(BIN)/python manage.py makemessages --locale en --ignore "$(VENV)/*" --no-obsolete
+	$(BIN)/python manage.py compilemessages --locale en --ignore "$(VENV)/*"
+
+lint: install
+	$(BIN)/python -m ruff check .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

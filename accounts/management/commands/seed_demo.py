@@ -1,0 +1,135 @@
+"""Demo data: one care unit, its staff and the routine's reference data.
+
+Idempotent: a second run finds everything in place and changes nothing.
+Refuses to run with DEBUG off, since the demo logins share one known password.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import CareUnit, User
+from bookings.models import ContactType, KallelseTemplate, ScheduleActivity, VisitReason
+from guests.models import InterpreterAgency
+from integrations.models import MessageTemplate
+
+DEMO_PASSWORD = "videobesok-demo"
+
+CARE_UNIT = {"hsa_id": "SE2321000222-VC01", "name": "Vårdcentralen Ålidhem"}
+
+STAFF = [
+    {"username": "lakare", "first_name": "Maria", "last_name": "Lund", "title": "Läkare",
+     "role": User.Role.CLINICIAN, "hsa_id": "SE2321000222-L001"},
+    {"username": "psykolog", "first_name": "Erik", "last_name": "Sjöberg", "title": "Psykolog",
+     "role": User.Role.CLINICIAN, "hsa_id": "SE2321000222-P001"},
+    {"username": "bokning", "first_name": "Anna", "last_name": "Holmgren",
+     "title": "Vårdadministratör", "role": User.Role.BOOKING, "hsa_id": "SE2321000222-B001"},
+]
+
+ADMIN = {"username": "admin", "first_name": "Admin", "last_name": "Demo",
+         "title": "Systemförvaltare", "role": User.Role.BOOKING}
+
+CONTACT_TYPES = [
+    {"code": "DiVL", "name": "Videobesök", "is_video": True},
+    {"code": "BES", "name": "Mottagningsbesök", "is_video": False},
+    {"code": "TEL", "name": "Telefonkontakt", "is_video": False},
+]
+
+SCHEDULE_ACTIVITIES = [
+    {"name": "Videobesök", "published_on_1177": True},
+    {"name": "Medverkan", "published_on_1177": False},
+    {"name": "Ej webbpublicerad tid", "published_on_1177": False},
+]
+
+VISIT_REASONS = [
+    {"code": "ASAM", "name": "ASAM – Anhörigsamtal", "is_relative_call": True,
+     "self_checkin_exempt": True},
+    {"code": "NYB", "name": "Nybesök", "is_relative_call": False, "self_checkin_exempt": False},
+    {"code": "ÅTB", "name": "Återbesök", "is_relative_call": False, "self_checkin_exempt": False},
+]
+
+KALLELSE_ADULT = """Du har fått en tid för videobesök.
+
+Så här ansluter du
+1. Du får ett sms med en länk till besöket. Öppna länken i din mobil, surfplatta eller dator en stund före utsatt tid.
+2. Legitimera dig med BankID (e-legitimation). Det krävs för att du ska kunna delta.
+3. Testa kamera, mikrofon och högtalare när sidan ber dig om det.
+4. Vänta i väntrummet. Vårdpersonalen släpper in dig när besöket börjar.
+
+Sitt gärna ostört, där du kan prata fritt. Kan du inte komma? Av- eller omboka senast dagen före genom att ringa mottagningen eller via 1177.se."""
+
+KALLELSE_CHILD = """Barnet har fått en tid för videobesök.
+
+Så här ansluter ni
+1. Barnets ombud (den vårdnadshavare som angetts vid bokningen) får ett sms med en länk till besöket. Öppna länken en stund före utsatt tid.
+2. Ombudet legitimerar sig med BankID (e-legitimation). Barnet behöver ingen egen legitimation.
+3. Testa kamera, mikrofon och högtalare när sidan ber om det.
+4. Vänta i väntrummet. Vårdpersonalen släpper in er när besöket börjar.
+
+Vill en annan vårdnadshavare delta? Kontakta mottagningen, så bjuds hen in som gäst. Kan ni inte komma? Av- eller omboka senast dagen före genom att ringa mottagningen eller via 1177.se."""
+
+KALLELSE_TEMPLATES = [
+    {"name": "Videobesök – vuxen", "audience": KallelseTemplate.Audience.ADULT,
+     "body": KALLELSE_ADULT},
+    {"name": "Videobesök – barn", "audience": KallelseTemplate.Audience.CHILD,
+     "body": KALLELSE_CHILD},
+]
+
+MESSAGE_TEMPLATES = [
+    {"key": "gruppbesok-teams", "name": "Länk till gruppbesök via Teams",
+     "channel": MessageTemplate.Channel.PORTAL,
+     "subject": "Länk till ditt gruppbesök",
+     "body": "Välkommen till gruppbesöket {{ start }}.\n\nAnslut via Microsoft Teams med "
+             "den här länken: {{ meeting_url }}\n\nDu behöver inget Teams-konto; välj att "
+             "ansluta i webbläsaren."},
+]
+
+INTERPRETER_AGENCIES = [
+    {"name": "Digital Tolk", "first_name": "Tolk", "last_name": "digital",
+     "email": "videolank@digitaltolk.se"},
+]
+
+
+class Command(BaseCommand):
+    help = "Creates the demo care unit, staff logins and reference data (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo skapar inloggningar med ett känt lösenord och körs bara med DEBUG på."
+            )
+        unit, _ = CareUnit.objects.update_or_create(
+            hsa_id=CARE_UNIT["hsa_id"], defaults={"name": CARE_UNIT["name"]}
+        )
+        for fields in STAFF:
+            self.ensure_user(fields, unit)
+        self.ensure_user(ADMIN, unit, is_staff=True, is_superuser=True)
+
+        for model, rows, key in [
+            (ContactType, CONTACT_TYPES, "code"),
+            (ScheduleActivity, SCHEDULE_ACTIVITIES, "name"),
+            (VisitReason, VISIT_REASONS, "code"),
+            (KallelseTemplate, KALLELSE_TEMPLATES, "name"),
+            (MessageTemplate, MESSAGE_TEMPLATES, "key"),
+            (InterpreterAgency, INTERPRETER_AGENCIES, "name"),
+        ]:
+            for row in rows:
+                defaults = {k: v for k, v in row.items() if k != key}
+                model.objects.update_or_create(**{key: row[key]}, defaults=defaults)
+
+        self.stdout.write(f"Demoinloggningar (lösenord för alla: {DEMO_PASSWORD}):")
+        for fields in [*STAFF, ADMIN]:
+            self.stdout.write(f"  {fields['username']:<10} {fields['title']}")
+
+    def ensure_user(self, fields: dict, unit: CareUnit, **flags: bool) -> User:
+        user, created = User.objects.get_or_create(
+            username=fields["username"],
+            defaults={k: v for k, v in fields.items() if k != "username"} | flags,
+        )
+        if created:
+            # Only on creation: setting it again would re-salt the hash and change the row.
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        user.care_units.add(unit)
+        return user

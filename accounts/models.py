@@ -1,0 +1,69 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+hsa_id_validator = RegexValidator(
+    r"^SE\d{10}-[A-Za-z0-9]{1,18}$",
+    _("Ange ett HSA-id i formen SE2321000016-ABCD."),
+)
+
+
+class CareUnit(models.Model):
+    """A vårdenhet: the unit that owns schedules, bookings and visits."""
+
+    name = models.CharField(_("namn"), max_length=200)
+    hsa_id = models.CharField(
+        _("HSA-id"), max_length=31, unique=True, validators=[hsa_id_validator]
+    )
+    # Some unit names reveal a diagnosis (e.g. a dependency clinic); such names
+    # never appear in SMS or e-mail (DESIGN G6).
+    name_is_revealing = models.BooleanField(
+        _("namnet avslöjar vårdbehov"),
+        default=False,
+        help_text=_("Namnet visas då aldrig i sms eller e-post till patienter och gäster."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vårdenhet")
+        verbose_name_plural = _("vårdenheter")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff: clinician or booking staff, working at one or more care units."""
+
+    class Role(models.TextChoices):
+        CLINICIAN = "clinician", _("Behandlare")
+        BOOKING = "booking", _("Bokningspersonal")
+
+    hsa_id = models.CharField(
+        _("HSA-id"), max_length=31, blank=True, validators=[hsa_id_validator]
+    )
+    title = models.CharField(_("yrkestitel"), max_length=100, blank=True)
+    role = models.CharField(_("roll"), max_length=20, choices=Role, default=Role.CLINICIAN)
+    care_units = models.ManyToManyField(
+        CareUnit, verbose_name=_("vårdenheter"), related_name="staff", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("personal")
+        verbose_name_plural = _("personal")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hsa_id"],
+                condition=~models.Q(hsa_id=""),
+                name="accounts_user_hsa_id_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        name = self.get_full_name() or self.username
+        return f"{name} ({self.title})" if self.title else name
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role == self.Role.CLINICIAN

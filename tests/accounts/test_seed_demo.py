@@ -1,0 +1,72 @@
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core import serializers
+from django.core.management import CommandError, call_command
+
+from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from accounts.models import CareUnit, User
+from bookings.models import ContactType, KallelseTemplate, ScheduleActivity, VisitReason
+from guests.models import InterpreterAgency
+from integrations.models import MessageTemplate
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = ["accounts", "patients", "bookings", "visits", "guests", "integrations"]
+
+
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True
+
+
+def snapshot() -> str:
+    models = [m for label in OUR_APPS for m in apps.get_app_config(label).get_models()]
+    rows = [obj for model in models for obj in model.objects.order_by("pk")]
+    return serializers.serialize("json", rows)
+
+
+def test_it_creates_the_unit_staff_and_reference_data_of_the_routine(debug_on):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+    unit = CareUnit.objects.get()
+    assert unit.hsa_id.startswith("SE")
+    titles = set(User.objects.filter(care_units=unit).values_list("title", flat=True))
+    assert {"Läkare", "Psykolog", "Vårdadministratör"} <= titles
+
+    divl = ContactType.objects.get(code="DiVL")
+    assert divl.is_video
+    assert not ScheduleActivity.objects.get(name="Medverkan").published_on_1177
+    asam = VisitReason.objects.get(name="ASAM – Anhörigsamtal")
+    assert asam.is_relative_call and asam.self_checkin_exempt
+    assert set(KallelseTemplate.objects.values_list("name", "audience")) == {
+        ("Videobesök – vuxen", "adult"), ("Videobesök – barn", "child")}
+    assert MessageTemplate.objects.get(name="Länk till gruppbesök via Teams").channel == "portal"
+    tolk = InterpreterAgency.objects.get()
+    assert (tolk.first_name, tolk.last_name, tolk.email) == ("Tolk", "digital",
+                                                             "videolank@digitaltolk.se")
+
+
+def test_running_it_twice_changes_nothing(debug_on):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    first = snapshot()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert snapshot() == first
+
+
+def test_the_printed_demo_logins_work(debug_on, capsys):
+    call_command("seed_demo")
+    printed = capsys.readouterr().out
+    assert DEMO_PASSWORD in printed
+    for username in ["lakare", "psykolog", "bokning", "admin"]:
+        assert username in printed
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+    assert User.objects.get(username="admin").is_superuser
+    assert not User.objects.get(username="lakare").is_staff
+
+
+def test_it_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()

@@ -1,0 +1,80 @@
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.accounts.factories import CareUnitFactory, UserFactory
+
+
+def describe_services() -> list[str]:
+    db = settings.DATABASES["default"]
+    where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}" if db.get("HOST") else ""
+    layer = settings.CHANNEL_LAYERS["default"]
+    hosts = [h["address"] for h in layer.get("CONFIG", {}).get("hosts", [])]
+    celery = "eager (in process)" if settings.CELERY_TASK_ALWAYS_EAGER else settings.CELERY_BROKER_URL
+    return [
+        f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {where} {db['NAME']}".rstrip(),
+        f"channel layer: {layer['BACKEND'].rsplit('.', 1)[-1]} {' '.join(hosts)}".rstrip(),
+        f"celery broker: {celery}",
+    ]
+
+
+def pytest_report_header(config) -> list[str]:
+    return describe_services()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    terminalreporter.write_line("ran on " + "; ".join(describe_services()))
+
+
+def pytest_sessionstart(session) -> None:
+    # The suite tests our own parts for real: an SQLite or in-memory run would
+    # pass tests that PostgreSQL and Redis would fail.
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or not settings.REDIS_URL:
+        pytest.exit(
+            "The suite runs on PostgreSQL and Redis: run `make test`, or set DATABASE_URL "
+            "and REDIS_URL.",
+            returncode=3,
+        )
+
+
+@pytest.fixture
+def care_unit():
+    return CareUnitFactory(name="Vårdcentralen Ålidhem", hsa_id="SE2321000222-VC01")
+
+
+@pytest.fixture
+def other_unit():
+    return CareUnitFactory(name="Vårdcentralen Berghem", hsa_id="SE2321000222-VC02")
+
+
+@pytest.fixture
+def clinician(care_unit):
+    """alice: a physician at the care unit."""
+    return UserFactory(username="alice", first_name="Alice", last_name="Lund",
+                       care_units=[care_unit])
+
+
+@pytest.fixture
+def colleague_same_unit(care_unit):
+    """bob: a psychologist at the same unit as alice."""
+    return UserFactory(username="bob", first_name="Bob", last_name="Sjöberg", title="Psykolog",
+                       care_units=[care_unit])
+
+
+@pytest.fixture
+def outsider(other_unit):
+    """charlie: a clinician at another care unit."""
+    return UserFactory(username="charlie", first_name="Charlie", last_name="Ek",
+                       care_units=[other_unit])
+
+
+@pytest.fixture
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    # Playwright's sync API holds an event loop in this thread while its
+    # session-wide browser is open; async tests must run before it starts.
+    items.sort(key=lambda item: "tests/e2e/" in str(item.fspath))

@@ -1,0 +1,23 @@
+from pathlib import Path
+
+import yaml
+
+COMPOSE = Path(__file__).resolve().parent.parent / "docker-compose.yml"
+
+
+def test_compose_starts_the_production_shape_with_health_checks():
+    compose = yaml.safe_load(COMPOSE.read_text())
+    services = compose["services"]
+    assert set(services) >= {"db", "redis", "web", "worker", "beat"}
+    for name in ["db", "redis", "web", "worker", "beat"]:
+        assert "healthcheck" in services[name], f"{name} has no health check"
+    assert "daphne" in str(services["web"]["command"])
+    assert "celery" in str(services["worker"]["command"]) and "worker" in str(services["worker"]["command"])
+    assert "beat" in str(services["beat"]["command"])
+    db_volumes = services["db"]["volumes"]
+    assert any(str(v).endswith("/var/lib/postgresql/data") for v in db_volumes)
+    assert set(compose["volumes"]) >= {v.split(":")[0] for v in db_volumes}
+    for name in ["web", "worker", "beat"]:
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://")
+        assert env["REDIS_URL"].startswith("redis://")

@@ -1,0 +1,81 @@
+"""The one settings module, as the environment drives it (run in fresh interpreters)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "x7!kq2-production-like-secret-0f9d8s7a6p5o4i3u2y1t-rewq-lkjh-mnbv",
+    "DJANGO_ALLOWED_HOSTS": "video.example.se",
+    "DATABASE_URL": "postgres://videovisit@db.example.se:5432/videovisit",
+    "REDIS_URL": "redis://redis.example.se:6379/0",
+}
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "db_name": str(settings.DATABASES["default"]["NAME"]),
+    "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "layer_hosts": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "debug": settings.DEBUG,
+}))
+"""
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_"))}
+    return keep | {"DJANGO_SETTINGS_MODULE": "videovisit.settings"} | extra
+
+
+def probe(**env: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean_env(**env),
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_with_no_environment_it_runs_embedded():
+    found = probe()
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["db_name"].endswith("db.sqlite3")
+    assert found["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert found["eager"] is True
+    assert found["debug"] is True
+
+
+def test_database_and_redis_urls_switch_to_postgresql_and_redis():
+    found = probe(DATABASE_URL="postgres://u@db:5432/vv", REDIS_URL="redis://cache:6379/2")
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["db_name"] == "vv"
+    assert found["layer"] == "channels_redis.core.RedisChannelLayer"
+    # redis-py 8 would otherwise close idle WebSockets after 5 s.
+    assert found["layer_hosts"] == [{"address": "redis://cache:6379/2", "socket_timeout": None}]
+    assert found["eager"] is False
+    assert found["broker"] == "redis://cache:6379/2"
+
+
+def test_check_deploy_is_clean_in_a_production_environment():  # S3
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=clean_env(**PRODUCTION), capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT,
+                            env=clean_env(**env), capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from visits import consumers
+
+websocket_urlpatterns = [
+    path("ws/staff/", consumers.StaffConsumer.as_asgi()),
+]
