@@ -52,3 +52,9 @@ def test_english_can_be_chosen(client, clinician):
     assert '<html lang="en">' in content
     assert "<h1>Today" in content
     assert "Log out" in content
+
+
+def test_an_english_browser_still_gets_swedish_until_english_is_chosen(client):
+    response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert '<html lang="sv">' in response.content.decode()
+    assert "Användarnamn" in response.content.decode()

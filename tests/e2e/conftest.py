@@ -95,7 +95,8 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server_url):
-    context = browser.new_context(base_url=live_server_url, locale="sv-SE",
+    # An English browser: the app must still speak Swedish until told otherwise.
+    context = browser.new_context(base_url=live_server_url, locale="en-US",
                                   timezone_id="Europe/Stockholm")
     page = context.new_page()
     page.set_default_timeout(10_000)
