@@ -24,5 +24,6 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,
-        (_("Tjänst"), {"fields": ["first_name", "last_name", "title", "role", "hsa_id", "care_units"]}),
+        (_("Tjänst"), {"fields": ["first_name", "last_name", "title", "role", "hsa_id",
+                                  "care_units"]}),
     ]

@@ -1,0 +1,147 @@
+"""Patients and their guardians (DESIGN P1–P8)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from patients.personnummer import Personnummer, format_pnr
+
+# Children under this age take part through a guardian acting as agent (P5).
+CHILD_AGE_LIMIT = 13
+ADULT_AGE = 18
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    """Whole years of age on `day` (DESIGN P7: always the visit's date, never "today")."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def needs_own_mobile(age: int, *, has_eid: bool) -> bool:
+    """P4: the person's own mobile gets the link; under 13 it goes to the agent instead."""
+    return age >= ADULT_AGE or (age >= CHILD_AGE_LIMIT and has_eid)
+
+
+class PatientQuerySet(models.QuerySet):
+    def for_staff(self, user) -> PatientQuerySet:
+        """Patients registered at one of the user's care units (DESIGN S2)."""
+        return self.filter(care_units__in=user.care_units.all()).distinct()
+
+
+class Patient(models.Model):
+    """A patient as staff know them; identity comes from the population registry."""
+
+    personnummer = models.CharField(_("personnummer"), max_length=12, unique=True)
+    first_name = models.CharField(_("förnamn"), max_length=100)
+    last_name = models.CharField(_("efternamn"), max_length=100)
+    protected_identity = models.BooleanField(_("skyddad identitet"), default=False)
+    street = models.CharField(_("gatuadress"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postnummer"), max_length=10, blank=True)
+    city = models.CharField(_("postort"), max_length=100, blank=True)
+    has_eid = models.BooleanField(_("har e-legitimation"), default=False)
+    mobile = models.CharField(_("mobilnummer"), max_length=20, blank=True,
+                              help_text=_("Lagras i formatet +46…"))
+    email = models.EmailField(_("e-post"), blank=True)
+    care_units = models.ManyToManyField("accounts.CareUnit", verbose_name=_("vårdenheter"),
+                                        related_name="patients")
+    registry_checked_at = models.DateTimeField(_("hämtad från personuppgiftstjänsten"))
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("skapad av"),
+                                   on_delete=models.PROTECT, related_name="+")
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("patient")
+        verbose_name_plural = _("patienter")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(personnummer__regex=r"^\d{12}$"),
+                                   name="patients_patient_personnummer_12_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.personnummer_display})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def personnummer_display(self) -> str:
+        return format_pnr(self.personnummer)
+
+    @property
+    def birth_date(self) -> datetime.date:
+        return Personnummer(self.personnummer).birth_date
+
+    @property
+    def is_samordningsnummer(self) -> bool:
+        return Personnummer(self.personnummer).is_samordningsnummer
+
+    @property
+    def list_name(self) -> str:
+        """The name lists and notices may show: never a protected identity's (P8)."""
+        return str(_("Skyddad identitet")) if self.protected_identity else self.full_name
+
+    def age_on(self, day: datetime.date) -> int:
+        return age_on(self.birth_date, day)
+
+    def is_child_on(self, day: datetime.date) -> bool:
+        """Under 13 on that day: a guardian acts as agent (P5)."""
+        return self.age_on(day) < CHILD_AGE_LIMIT
+
+    def needs_own_mobile_on(self, day: datetime.date) -> bool:
+        """Adults, and 13–17 with e-ID, get the link on their own mobile (P4)."""
+        return needs_own_mobile(self.age_on(day), has_eid=self.has_eid)
+
+    def video_refusal_on(self, day: datetime.date) -> str | None:
+        """Why this patient cannot take part in a video visit on that day, or None (P6)."""
+        if self.is_child_on(day) or self.has_eid:
+            return None
+        if self.age_on(day) < ADULT_AGE:
+            return str(_("Barn som fyllt 13 år behöver egen e-legitimation (BankID) för att "
+                         "delta i ett videobesök. Utan e-legitimation kan besöket inte "
+                         "genomföras som videobesök."))
+        return str(_("Patienten saknar e-legitimation (BankID) och kan inte legitimera sig "
+                     "för att delta i ett videobesök."))
+
+
+class Guardian(models.Model):
+    """A vårdnadshavare of a child patient, as the registry gave them (P5).
+
+    Per visit, staff choose the primary contact and the one agent (ombud) among them.
+    """
+
+    child = models.ForeignKey(Patient, verbose_name=_("barn"), on_delete=models.CASCADE,
+                              related_name="guardians")
+    personnummer = models.CharField(_("personnummer"), max_length=12)
+    first_name = models.CharField(_("förnamn"), max_length=100)
+    last_name = models.CharField(_("efternamn"), max_length=100)
+    protected_identity = models.BooleanField(_("skyddad identitet"), default=False)
+    has_eid = models.BooleanField(_("har e-legitimation"), default=False)
+    mobile = models.CharField(_("mobilnummer"), max_length=20, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("vårdnadshavare")
+        verbose_name_plural = _("vårdnadshavare")
+        constraints = [
+            models.UniqueConstraint(fields=["child", "personnummer"],
+                                    name="patients_guardian_once_per_child"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def personnummer_display(self) -> str:
+        return format_pnr(self.personnummer)

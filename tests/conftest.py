@@ -11,7 +11,8 @@ def describe_services() -> list[str]:
     where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}" if db.get("HOST") else ""
     layer = settings.CHANNEL_LAYERS["default"]
     hosts = [h["address"] for h in layer.get("CONFIG", {}).get("hosts", [])]
-    celery = "eager (in process)" if settings.CELERY_TASK_ALWAYS_EAGER else settings.CELERY_BROKER_URL
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    celery = "eager (in process)" if eager else settings.CELERY_BROKER_URL
     return [
         f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {where} {db['NAME']}".rstrip(),
         f"channel layer: {layer['BACKEND'].rsplit('.', 1)[-1]} {' '.join(hosts)}".rstrip(),
@@ -30,7 +31,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
 def pytest_sessionstart(session) -> None:
     # The suite tests our own parts for real: an SQLite or in-memory run would
     # pass tests that PostgreSQL and Redis would fail.
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or not settings.REDIS_URL:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.postgresql" or not settings.REDIS_URL:
         pytest.exit(
             "The suite runs on PostgreSQL and Redis: run `make test`, or set DATABASE_URL "
             "and REDIS_URL.",
@@ -78,3 +80,18 @@ def pytest_collection_modifyitems(items) -> None:
     # Playwright's sync API holds an event loop in this thread while its
     # session-wide browser is open; async tests must run before it starts.
     items.sort(key=lambda item: "tests/e2e/" in str(item.fspath))
+
+
+@pytest.fixture
+def registry_server(settings):
+    """The HTTP registry backend pointed at a local server that speaks its protocol."""
+    from tests.fake_registry import FakeRegistry
+
+    with FakeRegistry() as server:
+        settings.REGISTRY_BACKEND = "integrations.registry.http.HttpRegistry"
+        settings.REGISTRY_URL = server.url
+        settings.REGISTRY_TOKEN = "test-token"
+        settings.REGISTRY_TIMEOUT = 1.0
+        settings.REGISTRY_RETRIES = 2
+        settings.REGISTRY_RETRY_DELAY = 0.01
+        yield server

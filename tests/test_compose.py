@@ -12,7 +12,7 @@ def test_compose_starts_the_production_shape_with_health_checks():
     for name in ["db", "redis", "web", "worker", "beat"]:
         assert "healthcheck" in services[name], f"{name} has no health check"
     assert "daphne" in str(services["web"]["command"])
-    assert "celery" in str(services["worker"]["command"]) and "worker" in str(services["worker"]["command"])
+    assert services["worker"]["command"][:4] == ["celery", "-A", "videovisit", "worker"]
     assert "beat" in str(services["beat"]["command"])
     db_volumes = services["db"]["volumes"]
     assert any(str(v).endswith("/var/lib/postgresql/data") for v in db_volumes)

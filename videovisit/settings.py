@@ -183,6 +183,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Outside services, each behind a small backend interface (DESIGN N2).
 REGISTRY_BACKEND = env("REGISTRY_BACKEND", "integrations.registry.fixture.FixtureRegistry")
+REGISTRY_URL = env("REGISTRY_URL")
+REGISTRY_TOKEN = env("REGISTRY_TOKEN")
+REGISTRY_TIMEOUT = float(env("REGISTRY_TIMEOUT", "5"))
+REGISTRY_RETRIES = int(env("REGISTRY_RETRIES", "2"))
+REGISTRY_RETRY_DELAY = float(env("REGISTRY_RETRY_DELAY", "0.3"))
 
 # Hardening for production (DESIGN S3); off while DEBUG serves plain http.
 SECURE_CONTENT_TYPE_NOSNIFF = True

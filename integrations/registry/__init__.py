@@ -11,6 +11,8 @@ from functools import cache
 from typing import Protocol
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 
@@ -19,6 +21,15 @@ class Address:
     street: str = ""
     postal_code: str = ""
     city: str = ""
+
+
+@dataclass(frozen=True)
+class RegistryGuardian:
+    personnummer: str
+    first_name: str
+    last_name: str
+    protected_identity: bool = False
+    has_eid: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class RegistryPerson:
     address: Address = field(default_factory=Address)
     protected_identity: bool = False
     has_eid: bool = False
-    guardians: tuple[str, ...] = ()
+    guardians: tuple[RegistryGuardian, ...] = ()
 
 
 class RegistryError(Exception):
@@ -48,3 +59,9 @@ class PopulationRegistry(Protocol):
 @cache
 def get_registry() -> PopulationRegistry:
     return import_string(settings.REGISTRY_BACKEND)()
+
+
+@receiver(setting_changed)
+def _forget_backend(*, setting: str, **kwargs) -> None:
+    if setting.startswith("REGISTRY_"):
+        get_registry.cache_clear()

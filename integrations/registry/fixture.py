@@ -8,7 +8,7 @@ from pathlib import Path
 
 from personnummer import personnummer
 
-from integrations.registry import Address, RegistryPerson
+from integrations.registry import Address, RegistryGuardian, RegistryPerson
 
 DEMO_PERSONS = Path(__file__).with_name("demo_persons.json")
 
@@ -18,22 +18,33 @@ class FixtureRegistry:
         self.path = path
 
     @cached_property
-    def persons(self) -> dict[str, RegistryPerson]:
+    def entries(self) -> dict[str, dict]:
         data = json.loads(self.path.read_text(encoding="utf-8"))
-        persons = {}
-        for entry in data["persons"]:
-            number = personnummer.parse(entry["personnummer"])
-            persons[number.format(long_format=True)] = RegistryPerson(
-                personnummer=number.format(long_format=True),
-                first_name=entry["first_name"],
-                last_name=entry["last_name"],
-                birth_date=number.get_date(),
-                address=Address(**entry["address"]),
-                protected_identity=entry["protected_identity"],
-                has_eid=entry["has_eid"],
-                guardians=tuple(entry["guardians"]),
+        return {entry["personnummer"]: entry for entry in data["persons"]}
+
+    @cached_property
+    def persons(self) -> dict[str, RegistryPerson]:
+        return {number: self._person(entry) for number, entry in self.entries.items()}
+
+    def _person(self, entry: dict) -> RegistryPerson:
+        guardians = tuple(
+            RegistryGuardian(
+                personnummer=g["personnummer"], first_name=g["first_name"],
+                last_name=g["last_name"], protected_identity=g["protected_identity"],
+                has_eid=g["has_eid"],
             )
-        return persons
+            for g in (self.entries[number] for number in entry["guardians"])
+        )
+        return RegistryPerson(
+            personnummer=entry["personnummer"],
+            first_name=entry["first_name"],
+            last_name=entry["last_name"],
+            birth_date=personnummer.parse(entry["personnummer"]).get_date(),
+            address=Address(**entry["address"]),
+            protected_identity=entry["protected_identity"],
+            has_eid=entry["has_eid"],
+            guardians=guardians,
+        )
 
     def lookup(self, personnummer: str) -> RegistryPerson | None:
         return self.persons.get(personnummer)

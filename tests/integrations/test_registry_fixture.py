@@ -31,11 +31,14 @@ def test_demo_persons_cover_the_routines_cases():
     assert any(personnummer.parse(p.personnummer).is_coordination_number() for p in persons)
 
 
-def test_every_guardian_is_a_known_person():
+def test_guardians_come_with_their_names_from_their_own_records():
     registry = FixtureRegistry()
+    child = registry.lookup("201706159835")
+    assert [(g.first_name, g.last_name) for g in child.guardians] == [("Karin", "Berg"),
+                                                                     ("Johan", "Berg")]
     for person in registry.persons.values():
         for guardian in person.guardians:
-            assert registry.lookup(guardian) is not None, (person.personnummer, guardian)
+            assert registry.lookup(guardian.personnummer).first_name == guardian.first_name
 
 
 def test_lookup_answers_none_for_an_unknown_person():

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from patients.models import Guardian, Patient
+
+
+class GuardianInline(admin.TabularInline):
+    model = Guardian
+    extra = 0
+    fields = ["personnummer", "first_name", "last_name", "protected_identity", "has_eid",
+              "mobile", "email"]
+    readonly_fields = ["personnummer", "first_name", "last_name", "protected_identity"]
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ["personnummer_display", "first_name", "last_name", "protected_identity",
+                    "has_eid", "created_at"]
+    list_filter = ["protected_identity", "has_eid", "care_units"]
+    # Full numbers only, as in the staff search (P1).
+    search_fields = ["=personnummer", "last_name"]
+    readonly_fields = ["personnummer", "first_name", "last_name", "protected_identity",
+                       "street", "postal_code", "city", "registry_checked_at", "created_at",
+                       "created_by"]
+    filter_horizontal = ["care_units"]
+    inlines = [GuardianInline]
+
+
+@admin.register(Guardian)
+class GuardianAdmin(admin.ModelAdmin):
+    list_display = ["first_name", "last_name", "child", "has_eid"]
+    search_fields = ["=personnummer", "last_name", "child__last_name"]
+    list_select_related = ["child"]
+    readonly_fields = ["child", "personnummer", "first_name", "last_name", "protected_identity"]

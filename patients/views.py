@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from integrations.registry import RegistryError, RegistryPerson
+from patients import personnummer
+from patients.access import find_patient_for_staff, get_patient_for_staff
+from patients.fields import format_mobile
+from patients.forms import ContactForm, CreatePatientForm, GuardianContactForm, SearchForm
+from patients.models import Patient, age_on, needs_own_mobile
+from patients.personnummer import Personnummer, format_pnr
+from patients.services import (
+    guardian_update_contact,
+    patient_register,
+    patient_update_contact,
+    registry_lookup,
+)
+
+REGISTRY_DOWN = gettext_lazy("Personuppgiftstjänsten svarar inte just nu. Ingenting har sparats. "
+                  "Försök igen om en stund.")
+
+
+def render_search(request, context: dict, status: int = 200) -> HttpResponse:
+    template = "patients/search.html#search-result" if request.htmx else "patients/search.html"
+    context.setdefault("form", SearchForm())
+    return render(request, template, context, status=status)
+
+
+def create_form_for(person: RegistryPerson, data=None, *, initial: dict | None = None
+                    ) -> CreatePatientForm:
+    age = age_on(person.birth_date, timezone.localdate())
+    return CreatePatientForm(
+        data, initial={"personnummer": format_pnr(person.personnummer), **(initial or {})},
+        mobile_required=needs_own_mobile(age, has_eid=person.has_eid))
+
+
+def render_registry_answer(request, number: Personnummer, *, retry: dict,
+                           create_data=None) -> HttpResponse:
+    """What the registry says about an unknown number: a prefilled "Skapa patient" (P3),
+    no such person, or that it did not answer, with a retry that keeps what was typed."""
+    context = {"form": SearchForm(initial={"personnummer": str(number)}), "number": number}
+    try:
+        person = registry_lookup(number=number)
+    except RegistryError:
+        return render_search(request, context | {"registry_error": REGISTRY_DOWN,
+                                                 "retry": retry})
+    if person is None:
+        return render_search(request, context | {"not_found": True})
+    known = Patient.objects.filter(personnummer=number.digits).first()
+    initial = {"mobile": format_mobile(known.mobile), "email": known.email} if known else {}
+    form = create_form_for(person, create_data, initial=initial)
+    if create_data is not None and form.is_valid():
+        try:
+            patient = patient_register(person=person, mobile=form.cleaned_data["mobile"],
+                                       email=form.cleaned_data["email"], user=request.user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            url = reverse("patients:detail", args=[patient.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return render_search(request, context | {
+        "person": person, "age": age_on(person.birth_date, timezone.localdate()),
+        "create_form": form, "already_known": known is not None,
+    }, status=422 if create_data is not None and request.htmx else 200)
+
+
+def add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search(request) -> HttpResponse:
+    """Sök patient: one full personnummer, posted so it never lands in a URL (P1)."""
+    if request.method == "GET":
+        return render_search(request, {})
+    form = SearchForm(request.POST)
+    if not form.is_valid():
+        return render_search(request, {"form": form}, status=422 if request.htmx else 200)
+    number: Personnummer = form.cleaned_data["personnummer"]
+    patient = find_patient_for_staff(request, number.digits)
+    if patient is not None:
+        return render_search(request, {"form": form, "patient": patient})
+    return render_registry_answer(
+        request, number,
+        retry={"url": reverse("patients:search"), "fields": {"personnummer": str(number)}})
+
+
+@login_required
+@require_POST
+def create(request) -> HttpResponse:
+    """Skapa patient from the registry's record and the contact details staff add (P3, P4)."""
+    try:
+        number = personnummer.parse(request.POST.get("personnummer", ""))
+    except ValidationError:
+        return redirect("patients:search")
+    fields = {k: request.POST.get(k, "") for k in ["personnummer", "mobile", "email"]}
+    return render_registry_answer(
+        request, number, create_data=request.POST,
+        retry={"url": reverse("patients:create"), "fields": fields})
+
+
+def render_patient(request, patient: Patient, tab: str, context: dict | None = None,
+                   status: int = 200) -> HttpResponse:
+    template = f"patients/{tab}.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#tab-panel"
+    today = timezone.localdate()
+    return render(request, template, {
+        "patient": patient, "tab": tab, "age": patient.age_on(today),
+        "refusal": patient.video_refusal_on(today), **(context or {}),
+    }, status=status)
+
+
+@login_required
+def detail(request, pk: int) -> HttpResponse:
+    """Patient – Översikt: contact, e-ID and protected identity (P8)."""
+    patient = get_patient_for_staff(request, pk)
+    form = ContactForm(initial={"mobile": format_mobile(patient.mobile), "email": patient.email},
+                       mobile_required=patient.needs_own_mobile_on(timezone.localdate()))
+    return render_patient(request, patient, "overview", {"contact_form": form})
+
+
+@login_required
+@require_POST
+def update_contact(request, pk: int) -> HttpResponse:
+    patient = get_patient_for_staff(request, pk)
+    form = ContactForm(request.POST,
+                       mobile_required=patient.needs_own_mobile_on(timezone.localdate()))
+    if form.is_valid():
+        try:
+            patient_update_contact(patient=patient, mobile=form.cleaned_data["mobile"],
+                                   email=form.cleaned_data["email"])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+    if form.errors:
+        return render_patient(request, patient, "overview", {"contact_form": form},
+                              status=422 if request.htmx else 200)
+    form = ContactForm(initial={"mobile": format_mobile(patient.mobile), "email": patient.email},
+                       mobile_required=patient.needs_own_mobile_on(timezone.localdate()))
+    return render_patient(request, patient, "overview",
+                          {"contact_form": form, "saved": _("Kontaktuppgifterna är sparade.")})
+
+
+@login_required
+def relations(request, pk: int) -> HttpResponse:
+    """Patient – Relationer: the guardians, among whom each visit's agent is chosen (P5)."""
+    patient = get_patient_for_staff(request, pk)
+    return render_patient(request, patient, "relations", {"guardian_forms": [
+        (g, GuardianContactForm(initial={"mobile": format_mobile(g.mobile), "email": g.email},
+                                prefix=f"g{g.pk}"))
+        for g in patient.guardians.all()
+    ]})
+
+
+@login_required
+@require_POST
+def update_guardian(request, pk: int, guardian_pk: int) -> HttpResponse:
+    patient = get_patient_for_staff(request, pk)
+    guardian = get_object_or_404(patient.guardians, pk=guardian_pk)
+    form = GuardianContactForm(request.POST, prefix=f"g{guardian.pk}")
+    saved = None
+    if form.is_valid():
+        guardian_update_contact(guardian=guardian, mobile=form.cleaned_data["mobile"],
+                                email=form.cleaned_data["email"])
+        saved = guardian.pk
+    forms = [
+        (g, form if g.pk == guardian.pk and not saved else
+         GuardianContactForm(initial={"mobile": format_mobile(g.mobile), "email": g.email},
+                             prefix=f"g{g.pk}"))
+        for g in patient.guardians.all()
+    ]
+    return render_patient(request, patient, "relations",
+                          {"guardian_forms": forms, "saved_guardian": saved},
+                          status=200 if form.is_valid() or not request.htmx else 422)
+
+
+@login_required
+def visits(request, pk: int) -> HttpResponse:
+    """Patient – Besök: the patient's bookings and video visits."""
+    patient = get_patient_for_staff(request, pk)
+    return render_patient(request, patient, "visits")
