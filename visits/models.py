@@ -1,0 +1,130 @@
+"""The video visit and its states (DESIGN V1–V5)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class IllegalTransition(Exception):
+    """A state change the visit's current state does not allow (V3)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class VideoVisitQuerySet(models.QuerySet):
+    def for_staff(self, user) -> VideoVisitQuerySet:
+        """Visits of the user's care units, and visits the user takes part in (S2)."""
+        return self.filter(
+            Q(care_unit__in=user.care_units.all()) | Q(owner=user) | Q(staff=user)
+        ).distinct()
+
+    def involving(self, user) -> VideoVisitQuerySet:
+        """Visits the user owns or takes part in as Sjukvårdspersonal (V1)."""
+        return self.filter(Q(owner=user) | Q(staff=user)).distinct()
+
+    def on(self, day: datetime.date) -> VideoVisitQuerySet:
+        tz = timezone.get_current_timezone()
+        start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+        return self.filter(starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1))
+
+    def unjournaled(self) -> VideoVisitQuerySet:
+        """Visits with notes not yet confirmed as recorded in VAS (V5)."""
+        return self.exclude(notes="").filter(notes_journaled_at__isnull=True)
+
+
+class VideoVisit(models.Model):
+    """A scheduled video visit, run from the visit page (besökssidan)."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Bokad")
+        RECEIVED = "received", _("Mottagen")
+        STARTED = "started", _("Påbörjad")
+        VIDEO_LIVE = "video_live", _("Videomöte pågår")
+        VIDEO_ENDED = "video_ended", _("Videomöte avslutat")
+        FINISHED = "finished", _("Avslutad")
+        CANCELLED = "cancelled", _("Avbokad")
+
+    care_unit = models.ForeignKey("accounts.CareUnit", verbose_name=_("vårdenhet"),
+                                  on_delete=models.PROTECT, related_name="video_visits")
+    patient = models.ForeignKey("patients.Patient", verbose_name=_("patient"),
+                                on_delete=models.PROTECT, related_name="video_visits")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ansvarig"),
+                              on_delete=models.PROTECT, related_name="owned_visits")
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("sjukvårdspersonal"),
+                                   related_name="staffed_visits", blank=True)
+    starts_at = models.DateTimeField(_("starttid"))
+    ends_at = models.DateTimeField(_("sluttid"))
+    reason = models.CharField(_("sökorsak"), max_length=100, blank=True)
+    state = models.CharField(_("status"), max_length=20, choices=State, default=State.SCHEDULED)
+    notes = models.TextField(_("anteckningar"), blank=True)
+    notes_journaled_at = models.DateTimeField(_("journalfört i VAS"), null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    meeting_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    meeting_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VideoVisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("videobesök")
+        verbose_name_plural = _("videobesök")
+        indexes = [models.Index(fields=["owner", "starts_at"]),
+                   models.Index(fields=["care_unit", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
+                                   name="visits_videovisit_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.patient.list_name}"
+
+    # The only moves V3 allows: action -> (states it may start from, state it leads to,
+    # the timestamp field it sets).
+    TRANSITIONS = {
+        "receive": ({State.SCHEDULED}, State.RECEIVED, "received_at"),
+        "start": ({State.RECEIVED}, State.STARTED, "started_at"),
+        "start_meeting": ({State.STARTED}, State.VIDEO_LIVE, "meeting_started_at"),
+        "end_meeting": ({State.VIDEO_LIVE}, State.VIDEO_ENDED, "meeting_ended_at"),
+        "finish": ({State.STARTED, State.VIDEO_ENDED}, State.FINISHED, "finished_at"),
+        "cancel": ({State.SCHEDULED, State.RECEIVED}, State.CANCELLED, "cancelled_at"),
+    }
+
+    def allows(self, action: str) -> bool:
+        return self.state in self.TRANSITIONS[action][0]
+
+    def transition(self, action: str) -> None:
+        """Move to the state `action` leads to, or raise IllegalTransition (V3)."""
+        allowed_from, target, stamp = self.TRANSITIONS[action]
+        if self.state not in allowed_from:
+            raise IllegalTransition(str(_(
+                "Det går inte att %(action)s när besöket har status %(state)s.")
+                % {"action": ACTION_LABELS[action].lower(), "state": self.get_state_display()
+                   .lower()}))
+        self.state = target
+        setattr(self, stamp, timezone.now())
+
+    @property
+    def has_unjournaled_notes(self) -> bool:
+        return bool(self.notes) and self.notes_journaled_at is None
+
+
+ACTION_LABELS = {
+    "receive": _("Ta emot"),
+    "start": _("Starta besök"),
+    "start_meeting": _("Starta videomöte"),
+    "end_meeting": _("Avsluta videomöte"),
+    "finish": _("Avsluta besök"),
+    "cancel": _("Avboka"),
+}

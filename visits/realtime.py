@@ -1,6 +1,34 @@
-"""Names of the channel-layer groups: the one place that spells them (STYLE: realtime)."""
+"""Channel-layer groups and the small events sent over them (STYLE: realtime).
+
+Events carry ids only; pages re-fetch what changed through permission-checked views.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
 
 
 def staff_group(user_id: int) -> str:
-    """Group of every open staff page of one user; receives small events with ids only."""
+    """Group of every open staff page of one user."""
     return f"staff.{user_id}"
+
+
+def visit_group(visit_id: int) -> str:
+    """Group of everyone with the visit's page or room open."""
+    return f"visit.{visit_id}"
+
+
+def visit_changed(visit) -> None:
+    """Tell the visit's staff and its room, once the change is committed, that it changed."""
+    user_ids = {visit.owner_id, *visit.staff.values_list("pk", flat=True)}
+    groups = [visit_group(visit.pk), *(staff_group(uid) for uid in sorted(user_ids))]
+    event = {"type": "visit.changed", "visit": visit.pk}
+
+    def send() -> None:
+        layer = get_channel_layer()
+        for group in groups:
+            async_to_sync(layer.group_send)(group, event)
+
+    transaction.on_commit(send)

@@ -17,3 +17,29 @@ function showProblem(text) {
   }
   box.textContent = text;
 }
+
+// Live staff pages (R1): one socket per page; an event names a visit, and the
+// parts of the page that show it re-fetch themselves through their own views.
+function connectStaffSocket(attempt = 0) {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/staff/`);
+  socket.addEventListener("open", () => { attempt = 0; });
+  socket.addEventListener("message", (message) => {
+    const event = JSON.parse(message.data);
+    if (event.type === "visit.changed") {
+      document.body.dispatchEvent(new CustomEvent("visit-changed"));
+      document.body.dispatchEvent(new CustomEvent(`visit-changed-${event.visit}`));
+    }
+  });
+  socket.addEventListener("close", () => {
+    // Back off with jitter so a restarted server is not hit by every page at once.
+    const delay = Math.min(30000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    setTimeout(() => connectStaffSocket(attempt + 1), delay);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  if (document.querySelector("[data-live-staff]")) {
+    connectStaffSocket();
+  }
+});

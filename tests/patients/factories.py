@@ -1,8 +1,17 @@
 import factory
 from django.utils import timezone
+from personnummer import personnummer as lib
 
 from patients.models import Guardian, Patient
 from tests.accounts.factories import UserFactory
+
+
+def test_number(n: int) -> str:
+    """A distinct valid number per n: born 1980–1999, serial in Skatteverket's test series."""
+    year, day, serial = 1980 + n % 20, 1 + (n // 20) % 28, 980 + (n // 560) % 20
+    first_nine = f"{year % 100:02d}03{day:02d}{serial:03d}"
+    digit = next(d for d in "0123456789" if lib.valid(first_nine + d))
+    return f"{year // 100}{first_nine}{digit}"
 
 
 class PatientFactory(factory.django.DjangoModelFactory):
@@ -10,7 +19,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
         model = Patient
         skip_postgeneration_save = True
 
-    personnummer = "198503129820"
+    personnummer = factory.Sequence(test_number)
     first_name = "Eva"
     last_name = "Lindqvist"
     has_eid = True

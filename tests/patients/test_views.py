@@ -56,7 +56,7 @@ def test_the_number_is_posted_never_put_in_a_url(client, alice):  # P1
 
 
 def test_a_known_patient_shows_their_card(client, alice, care_unit):  # P2
-    patient = PatientFactory(care_units=[care_unit])
+    patient = PatientFactory(personnummer=ADULT, care_units=[care_unit])
     response = search(client, "8503129820", htmx=True)
     content = response.content.decode()
     assert response.status_code == 200
@@ -211,7 +211,7 @@ def test_tabs_render_for_the_patients_unit(client, alice, care_unit):
 
 
 def test_outsider_is_refused_the_patient_and_the_search_card(client, outsider, care_unit):  # S2
-    patient = PatientFactory(care_units=[care_unit])
+    patient = PatientFactory(personnummer=ADULT, care_units=[care_unit])
     client.force_login(outsider)
     for name in ["patients:detail", "patients:relations", "patients:visits"]:
         assert client.get(reverse(name, args=[patient.pk])).status_code == 404

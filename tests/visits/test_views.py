@@ -1,0 +1,151 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.patients.factories import PatientFactory
+from tests.visits.factories import VideoVisitFactory, at
+from visits.models import VideoVisit
+
+pytestmark = pytest.mark.django_db
+S = VideoVisit.State
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def alice(client, clinician):
+    client.force_login(clinician)
+    return clinician
+
+
+def visit_for(owner, unit, day, hour, **kwargs):
+    patient = kwargs.pop("patient", None) or PatientFactory(care_units=[unit])
+    return VideoVisitFactory(owner=owner, care_unit=unit, starts_at=at(day, hour),
+                             patient=patient, **kwargs)
+
+
+def test_start_page_lists_my_visits_today_in_time_order_as_owner_or_staff(
+        client, alice, colleague_same_unit, care_unit, today):  # V1
+    late = visit_for(alice, care_unit, today, 15)
+    early = visit_for(colleague_same_unit, care_unit, today, 9, staff=[alice])
+    visit_for(colleague_same_unit, care_unit, today, 11)  # not mine
+    visit_for(alice, care_unit, today + datetime.timedelta(days=1), 8)  # tomorrow
+    content = client.get(reverse("visits:start")).content.decode()
+    assert content.count("<tr>") == 3  # header + two visits
+    assert content.index("09:00") < content.index("15:00")
+    assert reverse("visits:transition", args=[early.pk, "receive"]) in content
+    assert reverse("visits:transition", args=[late.pk, "receive"]) in content
+
+
+def test_the_date_filter_shows_another_day_and_keeps_it_in_the_url(client, alice, care_unit,
+                                                                   today):  # V1
+    tomorrow = today + datetime.timedelta(days=1)
+    visit_for(alice, care_unit, tomorrow, 8)
+    response = client.get(reverse("visits:start"), {"dag": tomorrow.isoformat()})
+    content = response.content.decode()
+    assert "08:00" in content
+    assert f'value="{tomorrow.isoformat()}"' in content
+    assert "Du har inga videobesök" in client.get(reverse("visits:start")).content.decode()
+
+
+def test_a_protected_identity_is_marked_not_named_in_the_list(client, alice, care_unit,
+                                                              today):  # P8
+    patient = PatientFactory(personnummer="197905279894", first_name="Alex",
+                             last_name="Sandberg", protected_identity=True,
+                             care_units=[care_unit])
+    visit_for(alice, care_unit, today, 10, patient=patient)
+    content = client.get(reverse("visits:start")).content.decode()
+    assert "Skyddad identitet" in content and "Sandberg" not in content
+
+
+def test_start_page_query_count_does_not_grow_with_the_visits(client, alice, care_unit, today):
+    visit_for(alice, care_unit, today, 8)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("visits:start")).status_code == 200
+    patient = PatientFactory(personnummer="201706159835", care_units=[care_unit])
+    for n in range(99):
+        VideoVisitFactory(owner=alice, care_unit=care_unit, patient=patient,
+                          starts_at=at(today, 9) + datetime.timedelta(minutes=5 * n),
+                          notes="x" if n % 2 else "")
+    with CaptureQueriesContext(connection) as hundred:
+        content = client.get(reverse("visits:start")).content.decode()
+    assert content.count('class="visits__time"') == 100
+    assert len(hundred) == len(one)
+
+
+def test_ta_emot_receives_and_opens_the_visit_page(client, alice, care_unit, today):  # V2
+    visit = visit_for(alice, care_unit, today, 10)
+    response = client.post(reverse("visits:transition", args=[visit.pk, "receive"]),
+                           {"from": "start"}, headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == reverse("visits:detail", args=[visit.pk])
+    visit.refresh_from_db()
+    assert visit.state == S.RECEIVED
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert "Starta besök" in page and "Mottagen" in page
+
+
+def test_the_visit_page_walks_through_the_day(client, alice, care_unit, today):  # V2
+    visit = visit_for(alice, care_unit, today, 10, state=S.RECEIVED)
+    htmx = {"HX-Request": "true"}
+    steps = [("start", "Starta videomöte"), ("start_meeting", "Avsluta videomöte"),
+             ("end_meeting", "Avsluta besök")]
+    for action, next_button in steps:
+        response = client.post(reverse("visits:transition", args=[visit.pk, action]),
+                               headers=htmx)
+        assert response.status_code == 200
+        assert next_button in response.content.decode()
+    response = client.post(reverse("visits:finish", args=[visit.pk]), headers=htmx)
+    assert "Avslutad" in response.content.decode()
+
+
+def test_an_illegal_move_answers_409_with_the_reason(client, alice, care_unit, today):  # V3
+    visit = visit_for(alice, care_unit, today, 10)
+    response = client.post(reverse("visits:transition", args=[visit.pk, "start_meeting"]),
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert "Det går inte att starta videomöte när besöket har status bokad" in \
+        response.content.decode()
+    visit.refresh_from_db()
+    assert visit.state == S.SCHEDULED
+
+
+def test_finishing_with_notes_asks_and_no_keeps_it_listed_until_confirmed(
+        client, alice, care_unit, today):  # V2, V5
+    visit = visit_for(alice, care_unit, today, 10, state=S.VIDEO_ENDED)
+    client.post(reverse("visits:notes", args=[visit.pk]), {"notes": "Ordinerat vila."})
+    asked = client.post(reverse("visits:finish", args=[visit.pk]),
+                        headers={"HX-Request": "true"}).content.decode()
+    assert "Är anteckningarna journalförda i VAS?" in asked
+    visit.refresh_from_db()
+    assert visit.state == S.VIDEO_ENDED  # nothing happened yet
+
+    client.post(reverse("visits:finish", args=[visit.pk]), {"journaled": "no"})
+    start = client.get(reverse("visits:start")).content.decode()
+    assert "inte är journalförda i VAS" in start
+    client.post(reverse("visits:journaled", args=[visit.pk]), {"next": "start"})
+    assert "inte är journalförda i VAS" not in client.get(reverse("visits:start")
+                                                           ).content.decode()
+
+
+def test_outsider_is_refused_every_visit_endpoint(client, outsider, clinician, care_unit,
+                                                   today):  # S2
+    visit = visit_for(clinician, care_unit, today, 10)
+    client.force_login(outsider)
+    assert client.get(reverse("visits:detail", args=[visit.pk])).status_code == 404
+    assert client.get(reverse("visits:panel", args=[visit.pk])).status_code == 404
+    for action in ["receive", "cancel"]:
+        assert client.post(reverse("visits:transition", args=[visit.pk, action])
+                           ).status_code == 404
+    assert client.post(reverse("visits:finish", args=[visit.pk])).status_code == 404
+    assert client.post(reverse("visits:notes", args=[visit.pk]), {"notes": "x"}
+                       ).status_code == 404
+    visit.refresh_from_db()
+    assert visit.state == S.SCHEDULED and visit.notes == ""
+    assert "Du har inga videobesök" in client.get(reverse("visits:start")).content.decode()

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from visits.models import VideoVisit
+
+
+@admin.register(VideoVisit)
+class VideoVisitAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "patient", "owner", "care_unit", "state", "reason"]
+    list_filter = ["state", "care_unit"]
+    search_fields = ["=patient__personnummer", "patient__last_name", "owner__username"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["patient", "owner", "care_unit"]
+    autocomplete_fields = []
+    raw_id_fields = ["patient", "owner"]
+    filter_horizontal = ["staff"]
+    readonly_fields = ["received_at", "started_at", "meeting_started_at", "meeting_ended_at",
+                       "finished_at", "cancelled_at", "created_at"]
