@@ -213,3 +213,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# e-ID (DESIGN N2, G4)
+# The patient and the agent identify with e-ID before they join a video visit.
+EID_BACKEND = env("EID_BACKEND", "integrations.eid.bankid.BankIdEid")
+# BankID RP API v6: our RP certificate and key (PEM), BankID's test environment or
+# production, and for a proxy or another environment its base URL and the CA that
+# issued its certificate (pybankid's bundled BankID CA when empty).
+BANKID_CERT_PATH = env("BANKID_CERT_PATH")
+BANKID_KEY_PATH = env("BANKID_KEY_PATH")
+BANKID_CA_PATH = env("BANKID_CA_PATH")
+BANKID_TEST_SERVER = env_bool("BANKID_TEST_SERVER", False)
+BANKID_API_URL = env("BANKID_API_URL")
+BANKID_TIMEOUT = float(env("BANKID_TIMEOUT", "5"))
