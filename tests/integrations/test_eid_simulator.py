@@ -59,22 +59,19 @@ def test_the_order_lives_in_the_cache_not_in_one_backend_instance(simulator):
     assert eid.collect(order.order_ref).person.given_name == "Karin"
 
 
-def test_with_a_personnummer_in_settings_orders_complete_after_the_set_collects(settings):
+@pytest.mark.parametrize(("collects", "statuses"), [
+    (2, [Status.PENDING, Status.PENDING, Status.COMPLETE, Status.COMPLETE]),
+    (0, [Status.COMPLETE] * 4),  # at once
+])
+def test_with_a_personnummer_in_settings_orders_complete_after_the_set_collects(
+    settings, collects, statuses
+):
     settings.EID_BACKEND = SIMULATOR
     settings.EID_SIMULATOR_PERSONNUMMER = "198301309855"
-    settings.EID_SIMULATOR_COLLECTS = 2
+    settings.EID_SIMULATOR_COLLECTS = collects
     order = eid.start_auth(end_user_ip="192.0.2.7")
-    statuses = [eid.collect(order.order_ref).status for _ in range(4)]
-    assert statuses == [Status.PENDING, Status.PENDING, Status.COMPLETE, Status.COMPLETE]
+    assert [eid.collect(order.order_ref).status for _ in range(4)] == statuses
     assert eid.collect(order.order_ref).person.surname == "Berg"
-
-
-def test_with_no_collects_set_orders_complete_at_once(settings):
-    settings.EID_BACKEND = SIMULATOR
-    settings.EID_SIMULATOR_PERSONNUMMER = "198301309855"
-    settings.EID_SIMULATOR_COLLECTS = 0
-    order = eid.start_auth(end_user_ip="192.0.2.7")
-    assert eid.collect(order.order_ref).status == Status.COMPLETE
 
 
 def test_a_failed_order_says_why_in_bankids_words(simulator):
