@@ -280,6 +280,16 @@ def test_server_errors_mean_bankid_is_unavailable(bankid, status, body):
     assert str(caught.value.user_message) == "Något gick fel. Försök igen."  # RFA5
 
 
+def test_a_page_that_is_not_bankid_answering_is_an_error_not_an_outage(bankid):
+    # E.g. a BANKID_API_URL that points at some other web server: retrying will not help.
+    bankid.answer("/rp/v6.0/auth", 404, b"<html><body>Not Found</body></html>")
+    with pytest.raises(EidError) as caught:
+        eid.start_auth(end_user_ip="192.0.2.7")
+    assert not isinstance(caught.value, EidUnavailable)
+    assert caught.value.code == "malformed"
+    assert str(caught.value.user_message) == "Något gick fel. Försök igen."  # RFA22
+
+
 def test_already_in_progress_tells_the_person_in_swedish(bankid):
     bankid.answer("/rp/v6.0/auth", 400,
                   {"errorCode": "alreadyInProgress", "details": "Order already in progress"})
