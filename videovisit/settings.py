@@ -145,6 +145,12 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache is shared across processes (e-ID orders of the simulator, rate limits)
+# whenever Redis is there.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": "videovisit"}}
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -218,3 +224,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# e-ID (DESIGN N2, G4)
+# The patient and the agent identify with e-ID before they join a video visit.
+# Without DEBUG the default is BankID, so production never falls back to the
+# simulator; choosing the simulator there fails the system checks (integrations.E001).
+EID_BACKEND = env(
+    "EID_BACKEND",
+    "integrations.eid.simulator.SimulatorEid" if DEBUG else "integrations.eid.bankid.BankIdEid",
+)
+# BankID RP API v6: our RP certificate and key (PEM), BankID's test environment or
+# production, and for a proxy or another environment its base URL and the CA that
+# issued its certificate (pybankid's bundled BankID CA when empty).
+BANKID_CERT_PATH = env("BANKID_CERT_PATH")
+BANKID_KEY_PATH = env("BANKID_KEY_PATH")
+BANKID_CA_PATH = env("BANKID_CA_PATH")
+BANKID_TEST_SERVER = env_bool("BANKID_TEST_SERVER", False)
+BANKID_API_URL = env("BANKID_API_URL")
+BANKID_TIMEOUT = float(env("BANKID_TIMEOUT", "5"))
+# The simulator: orders wait for a dev page to complete them, unless a personnummer is
+# set here; then they complete for that person after this many pending collects.
+EID_SIMULATOR_PERSONNUMMER = env("EID_SIMULATOR_PERSONNUMMER")
+EID_SIMULATOR_COLLECTS = int(env("EID_SIMULATOR_COLLECTS", "2"))
