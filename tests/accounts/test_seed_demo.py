@@ -1,5 +1,6 @@
 import pytest
 from django.apps import apps
+from django.utils import timezone
 from django.contrib.auth import authenticate
 from django.core import serializers
 from django.core.management import CommandError, call_command
@@ -9,6 +10,8 @@ from accounts.models import CareUnit, User
 from bookings.models import ContactType, KallelseTemplate, ScheduleActivity, VisitReason
 from guests.models import InterpreterAgency
 from integrations.models import MessageTemplate
+from patients.models import Patient
+from visits.models import VideoVisit
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,10 @@ def test_it_creates_the_unit_staff_and_reference_data_of_the_routine(debug_on):
     assert set(KallelseTemplate.objects.values_list("name", "audience")) == {
         ("Videobesök – vuxen", "adult"), ("Videobesök – barn", "child")}
     assert MessageTemplate.objects.get(name="Länk till gruppbesök via Teams").channel == "portal"
+    physician = User.objects.get(username="lakare")
+    today = VideoVisit.objects.involving(physician).on(timezone.localdate())
+    assert today.count() == 3
+    assert Patient.objects.get(personnummer="201706159835").guardians.count() == 2
     tolk = InterpreterAgency.objects.get()
     assert (tolk.first_name, tolk.last_name, tolk.email) == ("Tolk", "digital",
                                                              "videolank@digitaltolk.se")

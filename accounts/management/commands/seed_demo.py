@@ -4,14 +4,21 @@ Idempotent: a second run finds everything in place and changes nothing.
 Refuses to run with DEBUG off, since the demo logins share one known password.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import CareUnit, User
 from bookings.models import ContactType, KallelseTemplate, ScheduleActivity, VisitReason
 from guests.models import InterpreterAgency
 from integrations.models import MessageTemplate
+from integrations.registry.fixture import FixtureRegistry
+from patients.models import Patient
+from patients.services import patient_register
+from visits.models import VideoVisit
 
 DEMO_PASSWORD = "videobesok-demo"
 
@@ -84,6 +91,19 @@ MESSAGE_TEMPLATES = [
              "ansluta i webbläsaren."},
 ]
 
+# Registered demo patients and today's visits for the physician: (personnummer,
+# mobile, start time, reason). Visits fall on the day seed_demo runs.
+DEMO_PATIENTS = [
+    ("198503129820", "+46701740605"),   # Eva Lindqvist, adult
+    ("201706159835", ""),               # Lo Berg, under 13, two guardians
+    ("197905279894", "+46701740607"),   # protected identity
+]
+DEMO_VISITS = [
+    ("198503129820", datetime.time(9, 0), "Återbesök"),
+    ("201706159835", datetime.time(10, 30), "Nybesök"),
+    ("197905279894", datetime.time(14, 0), "Återbesök"),
+]
+
 INTERPRETER_AGENCIES = [
     {"name": "Digital Tolk", "first_name": "Tolk", "last_name": "digital",
      "email": "videolank@digitaltolk.se"},
@@ -118,6 +138,8 @@ class Command(BaseCommand):
                 defaults = {k: v for k, v in row.items() if k != key}
                 model.objects.update_or_create(**{key: row[key]}, defaults=defaults)
 
+        self.ensure_patients_and_visits(unit)
+
         self.stdout.write(f"Demoinloggningar (lösenord för alla: {DEMO_PASSWORD}):")
         for fields in [*STAFF, ADMIN]:
             self.stdout.write(f"  {fields['username']:<10} {fields['title']}")
@@ -133,3 +155,21 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
         user.care_units.add(unit)
         return user
+
+    def ensure_patients_and_visits(self, unit: CareUnit) -> None:
+        physician = User.objects.get(username="lakare")
+        registry = FixtureRegistry()
+        for number, mobile in DEMO_PATIENTS:
+            if not Patient.objects.filter(personnummer=number).exists():
+                patient_register(person=registry.lookup(number), mobile=mobile, email="",
+                                 user=physician)
+        today = timezone.localdate()
+        tz = timezone.get_current_timezone()
+        for number, start, reason in DEMO_VISITS:
+            starts_at = datetime.datetime.combine(today, start, tzinfo=tz)
+            VideoVisit.objects.get_or_create(
+                patient=Patient.objects.get(personnummer=number), owner=physician,
+                starts_at=starts_at,
+                defaults={"care_unit": unit, "ends_at": starts_at + datetime.timedelta(minutes=30),
+                          "reason": reason},
+            )
