@@ -1,0 +1,99 @@
+"""The clinician's day in Chromium: Idag → Ta emot → Starta besök → … → Avsluta (V1–V5)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.accounts.factories import PASSWORD
+from tests.patients.factories import PatientFactory
+from tests.visits.factories import VideoVisitFactory, at
+from visits.models import VideoVisit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/logga-in/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Idag")
+
+
+@pytest.fixture
+def visits(clinician, care_unit):
+    today = timezone.localdate()
+    eva = PatientFactory(first_name="Eva", last_name="Lindqvist", care_units=[care_unit])
+    nils = PatientFactory(first_name="Nils", last_name="Ek", care_units=[care_unit])
+    return {
+        "today": VideoVisitFactory(owner=clinician, care_unit=care_unit, patient=eva,
+                                   starts_at=at(today, 9)),
+        "tomorrow": VideoVisitFactory(owner=clinician, care_unit=care_unit, patient=nils,
+                                      starts_at=at(today + datetime.timedelta(days=1), 13)),
+    }
+
+
+def test_a_clinician_runs_a_visit_from_the_start_page_to_journaled(page, clinician, visits):
+    log_in(page, "alice")
+    rows = page.locator("#visit-rows")
+    expect(rows).to_contain_text("Eva Lindqvist")
+    expect(rows).not_to_contain_text("Nils Ek")
+
+    page.get_by_role("link", name="Nästa dag").click()
+    expect(page.locator("#visit-rows")).to_contain_text("Nils Ek")
+    assert "dag=" in page.url
+    page.get_by_role("link", name="Föregående dag").click()
+    expect(page.locator("#visit-rows")).to_contain_text("Eva Lindqvist")
+
+    page.get_by_role("button", name="Ta emot 09:00").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Eva Lindqvist")
+    state = page.locator("#visit-state")
+    expect(state).to_have_text("Mottagen")
+    page.get_by_role("button", name="Starta besök").click()
+    expect(state).to_have_text("Påbörjad")
+    page.get_by_role("button", name="Starta videomöte").click()
+    expect(state).to_have_text("Videomöte pågår")
+    page.get_by_role("button", name="Avsluta videomöte").click()
+    expect(state).to_have_text("Videomöte avslutat")
+
+    page.get_by_role("textbox", name="Anteckningar").fill("Ordinerat vila i en vecka.")
+    page.get_by_role("button", name="Spara anteckningar").click()
+    expect(page.get_by_role("status").filter(has_text="sparade")).to_be_visible()
+    page.get_by_role("button", name="Avsluta besök").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("journalförda i VAS?")
+    page.get_by_role("button", name="Inte än – avsluta besök").click()
+    expect(state).to_have_text("Avslutad")
+
+    page.get_by_role("link", name="Idag").first.click()
+    unjournaled = page.get_by_role("region", name="Anteckningar som inte är journalförda i VAS")
+    expect(unjournaled).to_contain_text("Eva Lindqvist")
+    unjournaled.get_by_role("button", name="Journalfört i VAS").click()
+    expect(page.get_by_role("region", name="Dina videobesök")).to_contain_text("Avslutad")
+    expect(unjournaled).to_have_count(0)
+    visit = VideoVisit.objects.get(pk=visits["today"].pk)
+    assert visit.state == VideoVisit.State.FINISHED and visit.notes_journaled_at is not None
+
+
+def test_a_colleagues_start_page_updates_live_when_the_visit_moves(browser, live_server_url,
+                                                                    clinician,
+                                                                    colleague_same_unit,
+                                                                    visits):  # R1
+    visit = visits["today"]
+    visit.staff.add(colleague_same_unit)
+    contexts = [browser.new_context(base_url=live_server_url) for _ in range(2)]
+    alice, bob = (c.new_page() for c in contexts)
+    try:
+        log_in(alice, "alice")
+        log_in(bob, "bob")
+        row = bob.get_by_role("row", name="Eva Lindqvist")
+        expect(row).to_contain_text("Bokad")
+        bob.wait_for_timeout(500)  # let bob's socket connect
+        alice.get_by_role("button", name="Ta emot 09:00").click()
+        expect(alice.locator("#visit-state")).to_have_text("Mottagen")
+        # No reload on bob's side: the socket told his page to re-fetch its rows.
+        expect(row).to_contain_text("Mottagen", timeout=5000)
+    finally:
+        for context in contexts:
+            context.close()
