@@ -31,7 +31,23 @@ class PatientQuerySet(models.QuerySet):
         return self.filter(care_units__in=user.care_units.all()).distinct()
 
 
-class Patient(models.Model):
+class NamedPerson:
+    """Name and number as staff read them, for any model with those fields."""
+
+    first_name: str
+    last_name: str
+    personnummer: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def personnummer_display(self) -> str:
+        return format_pnr(self.personnummer)
+
+
+class Patient(NamedPerson, models.Model):
     """A patient as staff know them; identity comes from the population registry."""
 
     personnummer = models.CharField(_("personnummer"), max_length=12, unique=True)
@@ -66,13 +82,6 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name} ({self.personnummer_display})"
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def personnummer_display(self) -> str:
-        return format_pnr(self.personnummer)
 
     @property
     def birth_date(self) -> datetime.date:
@@ -110,7 +119,7 @@ class Patient(models.Model):
                      "för att delta i ett videobesök."))
 
 
-class Guardian(models.Model):
+class Guardian(NamedPerson, models.Model):
     """A vårdnadshavare of a child patient, as the registry gave them (P5).
 
     Per visit, staff choose the primary contact and the one agent (ombud) among them.
@@ -138,10 +147,3 @@ class Guardian(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def personnummer_display(self) -> str:
-        return format_pnr(self.personnummer)

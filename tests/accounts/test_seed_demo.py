@@ -1,9 +1,9 @@
 import pytest
 from django.apps import apps
-from django.utils import timezone
 from django.contrib.auth import authenticate
 from django.core import serializers
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import CareUnit, User
