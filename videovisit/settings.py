@@ -213,3 +213,41 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# Messages: outbox and backends (DESIGN N1, N2)
+# With nothing set, SMS and 1177 messages go to the development inbox (the
+# Inkorg page, DESIGN N3) and e-mail is printed and kept there too.
+SMS_BACKEND = env("SMS_BACKEND", "integrations.sms.database.DatabaseSmsBackend")
+PORTAL_BACKEND = env("PORTAL_BACKEND", "integrations.portal.database.DatabasePortalBackend")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "integrations.email.backends.DevInboxEmailBackend")
+
+# 46elks (integrations.sms.elks.ElksSmsBackend). The sender is shown on the
+# phone: at most 11 letters and digits, and never a revealing unit name (G6).
+ELKS_API_URL = env("ELKS_API_URL", "https://api.46elks.com")
+ELKS_API_USERNAME = env("ELKS_API_USERNAME")
+ELKS_API_PASSWORD = env("ELKS_API_PASSWORD")
+ELKS_SENDER = env("ELKS_SENDER", "Videobesok")
+ELKS_TIMEOUT = float(env("ELKS_TIMEOUT", "10"))
+if SMS_BACKEND == "integrations.sms.elks.ElksSmsBackend" and not (
+    ELKS_API_USERNAME and ELKS_API_PASSWORD
+):
+    raise ImproperlyConfigured("ELKS_API_USERNAME and ELKS_API_PASSWORD must be set for 46elks.")
+
+# The 1177 inbox over HTTP (integrations.portal.http.HttpPortalBackend).
+PORTAL_API_URL = env("PORTAL_API_URL")
+PORTAL_API_TOKEN = env("PORTAL_API_TOKEN")
+PORTAL_TIMEOUT = float(env("PORTAL_TIMEOUT", "10"))
+if PORTAL_BACKEND == "integrations.portal.http.HttpPortalBackend" and not (
+    PORTAL_API_URL and PORTAL_API_TOKEN
+):
+    raise ImproperlyConfigured("PORTAL_API_URL and PORTAL_API_TOKEN must be set for the 1177 API.")
+
+# E-mail through SMTP when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "videobesok@localhost")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT", "10"))
