@@ -154,7 +154,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Stockholm"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Outbox retries and rows not enqueued at commit are due in the database (DESIGN N1).
+    "outbox-sweep": {
+        "task": "integrations.tasks.sweep_outbox",
+        "schedule": 30.0,
+        # A sweep left queued while no worker ran is stale; the next one will do.
+        "options": {"expires": 25},
+    },
+}
 
 # Internationalisation: the interface speaks Swedish; English is selectable.
 LANGUAGE_CODE = "sv"
@@ -251,3 +259,14 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT", "10"))
+
+# Retries: the delay doubles from the base (plus up to half again at random)
+# up to the cap; after the last attempt the message is failed and shown to
+# staff. The defaults give up after 15 to 25 minutes.
+OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "6"))
+OUTBOX_RETRY_BASE_SECONDS = float(env("OUTBOX_RETRY_BASE_SECONDS", "30"))
+OUTBOX_RETRY_MAX_SECONDS = float(env("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+# How long a sender owns a message before the sweep may give it to another;
+# well above the backends' timeouts.
+OUTBOX_SENDING_LEASE_SECONDS = float(env("OUTBOX_SENDING_LEASE_SECONDS", "300"))
+OUTBOX_SWEEP_BATCH = int(env("OUTBOX_SWEEP_BATCH", "200"))

@@ -4,10 +4,13 @@ import email
 import email.policy
 
 import pytest
+from django.core import mail
 
 from integrations.email import send_email
 from integrations.errors import PermanentSendError, TransientSendError
 from integrations.models import DevInboxMessage
+from integrations.services import outbox_enqueue
+from integrations.tasks import send_outbox_message
 from tests.integrations.fakes import free_port
 
 ADDRESS = "anna.berg@example.se"
@@ -18,6 +21,20 @@ BODY = "Du är inbjuden till ett videomöte tis 1 dec kl 09.30: https://video.ex
 def send(**overrides) -> str:
     return send_email(**{"to": ADDRESS, "subject": SUBJECT, "body": BODY,
                          "reference": "guest:3"} | overrides)
+
+
+@pytest.mark.django_db
+def test_an_outbox_email_goes_through_the_email_backend_once(settings):
+    settings.DEFAULT_FROM_EMAIL = "videobesok@region.example.se"
+    message = outbox_enqueue(channel="email", recipient=ADDRESS, subject=SUBJECT, body=BODY)
+    send_outbox_message(message.pk)
+    send_outbox_message(message.pk)
+    [sent] = mail.outbox
+    assert (sent.to, sent.subject, sent.body) == ([ADDRESS], SUBJECT, BODY)
+    assert sent.from_email == "videobesok@region.example.se"
+    message.refresh_from_db()
+    assert message.status == "sent"
+    assert message.provider_message_id == sent.extra_headers["Message-ID"]
 
 
 def test_smtp_delivers_the_mail_with_the_message_id_it_reports(smtp_server):
