@@ -160,7 +160,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Stockholm"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Outbox retries and rows not enqueued at commit are due in the database (DESIGN N1).
+    "outbox-sweep": {
+        "task": "integrations.tasks.sweep_outbox",
+        "schedule": 30.0,
+        # A sweep left queued while no worker ran is stale; the next one will do.
+        "options": {"expires": 25},
+    },
+}
 
 # Internationalisation: the interface speaks Swedish; English is selectable.
 LANGUAGE_CODE = "sv"
@@ -246,3 +254,52 @@ BANKID_TIMEOUT = float(env("BANKID_TIMEOUT", "5"))
 # set here; then they complete for that person after this many pending collects.
 EID_SIMULATOR_PERSONNUMMER = env("EID_SIMULATOR_PERSONNUMMER")
 EID_SIMULATOR_COLLECTS = int(env("EID_SIMULATOR_COLLECTS", "2"))
+
+
+# Messages: outbox and backends (DESIGN N1, N2)
+# With nothing set, SMS and 1177 messages go to the development inbox (the
+# Inkorg page, DESIGN N3) and e-mail is printed and kept there too.
+SMS_BACKEND = env("SMS_BACKEND", "integrations.sms.database.DatabaseSmsBackend")
+PORTAL_BACKEND = env("PORTAL_BACKEND", "integrations.portal.database.DatabasePortalBackend")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "integrations.email.backends.DevInboxEmailBackend")
+
+# 46elks (integrations.sms.elks.ElksSmsBackend). The sender is shown on the
+# phone: at most 11 letters and digits, and never a revealing unit name (G6).
+ELKS_API_URL = env("ELKS_API_URL", "https://api.46elks.com")
+ELKS_API_USERNAME = env("ELKS_API_USERNAME")
+ELKS_API_PASSWORD = env("ELKS_API_PASSWORD")
+ELKS_SENDER = env("ELKS_SENDER", "Videobesok")
+ELKS_TIMEOUT = float(env("ELKS_TIMEOUT", "10"))
+if SMS_BACKEND == "integrations.sms.elks.ElksSmsBackend" and not (
+    ELKS_API_USERNAME and ELKS_API_PASSWORD
+):
+    raise ImproperlyConfigured("ELKS_API_USERNAME and ELKS_API_PASSWORD must be set for 46elks.")
+
+# The 1177 inbox over HTTP (integrations.portal.http.HttpPortalBackend).
+PORTAL_API_URL = env("PORTAL_API_URL")
+PORTAL_API_TOKEN = env("PORTAL_API_TOKEN")
+PORTAL_TIMEOUT = float(env("PORTAL_TIMEOUT", "10"))
+if PORTAL_BACKEND == "integrations.portal.http.HttpPortalBackend" and not (
+    PORTAL_API_URL and PORTAL_API_TOKEN
+):
+    raise ImproperlyConfigured("PORTAL_API_URL and PORTAL_API_TOKEN must be set for the 1177 API.")
+
+# E-mail through SMTP when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "videobesok@localhost")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT", "10"))
+
+# Retries: the delay doubles from the base (plus up to half again at random)
+# up to the cap; after the last attempt the message is failed and shown to
+# staff. The defaults give up after 15 to 25 minutes.
+OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "6"))
+OUTBOX_RETRY_BASE_SECONDS = float(env("OUTBOX_RETRY_BASE_SECONDS", "30"))
+OUTBOX_RETRY_MAX_SECONDS = float(env("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+# How long a sender owns a message before the sweep may give it to another;
+# well above the backends' timeouts.
+OUTBOX_SENDING_LEASE_SECONDS = float(env("OUTBOX_SENDING_LEASE_SECONDS", "300"))
+OUTBOX_SWEEP_BATCH = int(env("OUTBOX_SWEEP_BATCH", "200"))

@@ -1,0 +1,12 @@
+"""Keeps each 1177 message in the development inbox (DESIGN N3) instead of sending it."""
+
+from integrations.models import DevInboxMessage
+
+
+class DatabasePortalBackend:
+    def send(self, *, personnummer: str, subject: str, body: str, reference: str) -> str:
+        kept = DevInboxMessage.objects.create(
+            channel=DevInboxMessage.Channel.PORTAL, recipient=personnummer,
+            subject=subject, body=body,
+        )
+        return f"dev-{kept.pk}"

@@ -1,0 +1,11 @@
+"""Keeps each SMS in the development inbox (DESIGN N3) instead of sending it."""
+
+from integrations.models import DevInboxMessage
+
+
+class DatabaseSmsBackend:
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        kept = DevInboxMessage.objects.create(
+            channel=DevInboxMessage.Channel.SMS, recipient=to, body=body
+        )
+        return f"dev-{kept.pk}"
