@@ -1,9 +1,43 @@
 from django.contrib import admin
 
-from guests.models import InterpreterAgency
+from guests.models import InterpreterAgency, InvitationLink, Participant
 
 
 @admin.register(InterpreterAgency)
 class InterpreterAgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "first_name", "last_name", "email"]
     search_fields = ["name", "email"]
+
+
+class InvitationLinkInline(admin.TabularInline):
+    model = InvitationLink
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "redeemed_at", "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["first_name", "last_name", "kind", "visit", "channel", "removed_at"]
+    list_filter = ["kind", "channel"]
+    search_fields = ["last_name", "email"]
+    list_select_related = ["visit__patient"]
+    raw_id_fields = ["visit"]
+    inlines = [InvitationLinkInline]
+
+
+@admin.register(InvitationLink)
+class InvitationLinkAdmin(admin.ModelAdmin):
+    """Read-only: a link is issued and revoked through the participant, never edited."""
+
+    list_display = ["participant", "created_at", "redeemed_at", "revoked_at"]
+    search_fields = ["participant__last_name"]
+    list_select_related = ["participant"]
+    readonly_fields = ["participant", "token_hash", "created_at", "redeemed_at", "revoked_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -5,6 +5,7 @@ layer and Celery tasks run eagerly in the web process. DATABASE_URL and REDIS_UR
 switch it to PostgreSQL and Redis (channel layer and Celery broker).
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -195,6 +196,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Where people outside open their links from (SMS and e-mail carry absolute URLs).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# A personal link stops working this long after the visit's booked end (G5).
+INVITATION_GRACE = datetime.timedelta(minutes=int(env("INVITATION_GRACE_MINUTES", "120")))
 
 # Outside services, each behind a small backend interface (DESIGN N2).
 REGISTRY_BACKEND = env("REGISTRY_BACKEND", "integrations.registry.fixture.FixtureRegistry")

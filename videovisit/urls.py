@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("visits.urls")),
     path("patienter/", include("patients.urls")),
     path("", include("integrations.urls")),
+    path("", include("guests.urls")),
     path("logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -32,3 +32,10 @@ def visit_changed(visit) -> None:
             async_to_sync(layer.group_send)(group, event)
 
     transaction.on_commit(send)
+
+
+def participant_removed(participant) -> None:
+    """Tell the visit's room, once committed, that this participant must leave (G5)."""
+    group = visit_group(participant.visit_id)
+    event = {"type": "participant.removed", "participant": participant.pk}
+    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, event))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import CareUnit, User
 from bookings.models import ContactType, KallelseTemplate, ScheduleActivity, VisitReason
 from guests.models import InterpreterAgency
+from guests.services import DEFAULT_TEMPLATES
 from integrations.models import MessageTemplate
 from integrations.registry.fixture import FixtureRegistry
 from patients.models import Patient
@@ -102,6 +103,15 @@ DEMO_VISITS = [
     ("198503129820", datetime.time(9, 0), "Återbesök"),
     ("201706159835", datetime.time(10, 30), "Nybesök"),
     ("197905279894", datetime.time(14, 0), "Återbesök"),
+]
+
+MESSAGE_TEMPLATES += [
+    {"key": key, "name": name, "channel": channel, "subject": DEFAULT_TEMPLATES[key][0],
+     "body": DEFAULT_TEMPLATES[key][1]}
+    for key, name, channel in [
+        ("inbjudan-sms", "Inbjudan till videomöte (sms)", MessageTemplate.Channel.SMS),
+        ("inbjudan-epost", "Inbjudan till videomöte (e-post)", MessageTemplate.Channel.EMAIL),
+    ]
 ]
 
 INTERPRETER_AGENCIES = [

@@ -1,0 +1,175 @@
+"""Participants and their personal links (DESIGN G1–G6)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guests.models import InterpreterAgency, InvitationLink, Participant
+from integrations.models import MessageTemplate
+from integrations.services import outbox_enqueue
+from visits import realtime
+from visits.models import VideoVisit
+
+# 32 random bytes: 256 bits, twice what G5 asks for.
+TOKEN_BYTES = 32
+
+# What an invitation says when no template is kept in admin. Only that there is a
+# video meeting, when, and the link: no personnummer, reason or unit (G6).
+DEFAULT_TEMPLATES = {
+    "inbjudan-sms": ("", "Du är inbjuden till ett videomöte {{ start }}. "
+                         "Öppna länken en stund innan: {{ link }}"),
+    "inbjudan-epost": ("Inbjudan till videomöte",
+                       "Hej!\n\nDu är inbjuden till ett videomöte {{ start }}.\n\n"
+                       "Öppna länken en stund innan för att ansluta: {{ link }}\n\n"
+                       "Länken är personlig. Dela den inte med någon annan."),
+}
+
+
+class LinkProblem(Exception):
+    """Why a link does not open the room, in words for the person holding it."""
+
+    MESSAGES = {
+        "unknown": gettext_lazy("Länken finns inte. Kontrollera att du har kopierat hela "
+                                "länken, eller kontakta mottagningen som bjöd in dig."),
+        "revoked": gettext_lazy("Länken gäller inte längre: du har tagits bort från mötet "
+                                "eller fått en ny länk. Kontakta mottagningen som bjöd in dig."),
+        "cancelled": gettext_lazy("Besöket är avbokat. Kontakta mottagningen om du har frågor."),
+        "finished": gettext_lazy("Besöket är avslutat och länken gäller inte längre."),
+        "expired": gettext_lazy("Länken har gått ut eftersom besökstiden är slut. Kontakta "
+                                "mottagningen om du behöver en ny tid."),
+    }
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = str(self.MESSAGES[code])
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_url(token: str) -> str:
+    """The absolute address of a personal link, as SMS and e-mail carry it."""
+    return settings.SITE_URL.rstrip("/") + reverse("guests:redeem", args=[token])
+
+
+@transaction.atomic
+def link_issue(*, participant: Participant) -> str:
+    """A new personal link for the participant; earlier links stop working (G5)."""
+    participant.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    InvitationLink.objects.create(participant=participant, token_hash=hash_token(token))
+    return token
+
+
+def link_resolve(token: str) -> Participant:
+    """The participant a link belongs to, if it still opens the room; LinkProblem otherwise."""
+    link = (InvitationLink.objects.select_related("participant__visit")
+            .filter(token_hash=hash_token(token)).first())
+    if link is None:
+        raise LinkProblem("unknown")
+    participant = link.participant
+    if link.revoked_at or participant.removed_at:
+        raise LinkProblem("revoked")
+    visit = participant.visit
+    if visit.state == VideoVisit.State.CANCELLED:
+        raise LinkProblem("cancelled")
+    if visit.state == VideoVisit.State.FINISHED:
+        raise LinkProblem("finished")
+    if timezone.now() > visit.ends_at + settings.INVITATION_GRACE:
+        raise LinkProblem("expired")
+    return participant
+
+
+def _validate(participant: Participant) -> None:
+    errors = {}
+    if participant.channel == Participant.Channel.SMS and not participant.mobile:
+        errors["mobile"] = _("Ange ett mobilnummer: länken skickas som sms.")
+    if participant.channel == Participant.Channel.EMAIL and not participant.email:
+        errors["email"] = _("Ange en e-postadress: länken skickas med e-post.")
+    if participant.requires_eid and not participant.personnummer:
+        errors["personnummer"] = _("Patient och ombud legitimerar sig med e-legitimation; "
+                                   "ange personnummer.")
+    if errors:
+        raise ValidationError(errors)
+    participant.full_clean(exclude=["visit"], validate_constraints=False)
+
+
+@transaction.atomic
+def participant_add(*, visit: VideoVisit, kind: str, first_name: str, last_name: str,
+                    channel: str, personnummer: str = "", mobile: str = "", email: str = "",
+                    agency: InterpreterAgency | None = None,
+                    send: bool = True) -> tuple[Participant, str]:
+    """Add a participant with a personal link, and send it unless told not to (G1, G4).
+
+    Returns the participant and the link's token, which exists nowhere else: it is
+    shown once, for "Kopiera inbjudningslänk", and sent.
+    """
+    if visit.state in {VideoVisit.State.FINISHED, VideoVisit.State.CANCELLED}:
+        raise ValidationError(_("Besöket är avslutat eller avbokat; deltagare kan inte "
+                                "läggas till."))
+    if kind in {Participant.Kind.PATIENT, Participant.Kind.AGENT} and \
+            visit.participants.active().filter(kind=kind).exists():
+        raise ValidationError(_("Besöket har redan en %(kind)s.")
+                              % {"kind": Participant.Kind(kind).label.lower()})
+    participant = Participant(visit=visit, kind=kind, first_name=first_name,
+                              last_name=last_name, personnummer=personnummer, mobile=mobile,
+                              email=email, channel=channel, agency=agency)
+    _validate(participant)
+    participant.save()
+    token = link_issue(participant=participant)
+    if send:
+        invitation_send(participant=participant, token=token)
+    realtime.visit_changed(visit)
+    return participant, token
+
+
+@transaction.atomic
+def participant_remove(*, participant: Participant) -> Participant:
+    """Remove a participant: their links stop working and a live room lets them go (G5)."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.removed_at:
+        return participant
+    now = timezone.now()
+    participant.removed_at = now
+    participant.save(update_fields=["removed_at"])
+    participant.links.filter(revoked_at__isnull=True).update(revoked_at=now)
+    realtime.participant_removed(participant)
+    realtime.visit_changed(participant.visit)
+    return participant
+
+
+def invitation_send(*, participant: Participant, token: str) -> None:
+    """Queue the invitation by SMS or e-mail through the outbox (N1), worded per G6."""
+    if participant.channel == Participant.Channel.NONE:
+        return
+    key = "inbjudan-sms" if participant.channel == Participant.Channel.SMS else "inbjudan-epost"
+    subject, body = render_invitation(key, participant=participant, token=token)
+    outbox_enqueue(
+        channel=participant.channel,
+        recipient=participant.mobile if participant.channel == "sms" else participant.email,
+        subject=subject, body=body,
+        idempotency_key=f"invitation:{participant.pk}:{hash_token(token)[:16]}",
+    )
+
+
+def render_invitation(key: str, *, participant: Participant, token: str) -> tuple[str, str]:
+    stored = MessageTemplate.objects.filter(key=key).first()
+    subject, body = (stored.subject, stored.body) if stored else DEFAULT_TEMPLATES[key]
+    start = timezone.localtime(participant.visit.starts_at)
+    context = Context({
+        "start": f"{formats.date_format(start, 'j F')} kl. {start:%H.%M}",
+        "link": link_url(token),
+    }, autoescape=False)
+    return Template(subject).render(context), Template(body).render(context)

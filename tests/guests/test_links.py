@@ -1,0 +1,145 @@
+"""G4–G6: participants, their personal links and what the invitation says."""
+
+import datetime
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from guests.models import InvitationLink, Participant
+from guests.services import (
+    LinkProblem,
+    hash_token,
+    link_issue,
+    link_resolve,
+    participant_add,
+    participant_remove,
+)
+from integrations.models import OutboxMessage
+from tests.visits.factories import VideoVisitFactory
+from visits.models import VideoVisit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def visit(care_unit, clinician):
+    care_unit.name = "Beroendemottagningen"
+    care_unit.name_is_revealing = True
+    care_unit.save()
+    return VideoVisitFactory(care_unit=care_unit, owner=clinician, reason="Alkoholberoende")
+
+
+def add_relative(visit, **kwargs):
+    fields = {"kind": Participant.Kind.RELATIVE, "first_name": "Margareta", "last_name": "Ek",
+              "channel": Participant.Channel.SMS, "mobile": "+46701740608"} | kwargs
+    return participant_add(visit=visit, **fields)
+
+
+def test_a_link_has_256_random_bits_and_only_its_hash_is_stored(visit):  # G5
+    participant, token = add_relative(visit)
+    assert len(token) >= 43  # 32 bytes, URL-safe base64
+    link = InvitationLink.objects.get()
+    assert link.token_hash == hash_token(token) and token not in link.token_hash
+    assert link_resolve(token) == participant
+
+
+def test_the_invitation_says_only_when_and_the_link(visit, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        participant, token = add_relative(visit)  # G4, G6
+    message = OutboxMessage.objects.get()
+    assert message.channel == "sms" and message.recipient == "+46701740608"
+    assert reverse("guests:redeem", args=[token]) in message.body
+    assert "videomöte" in message.body
+    for secret in [visit.patient.personnummer, visit.patient.personnummer[2:8],
+                   visit.reason, visit.care_unit.name, visit.patient.last_name]:
+        assert secret not in message.body, secret
+    assert not re.search(r"\d{6}[-+]?\d{4}", message.body.replace(token, ""))
+
+
+def test_an_email_guest_gets_an_email(visit):  # G4
+    add_relative(visit, channel=Participant.Channel.EMAIL, mobile="", email="m.ek@example.se")
+    message = OutboxMessage.objects.get()
+    assert (message.channel, message.recipient) == ("email", "m.ek@example.se")
+    assert message.subject == "Inbjudan till videomöte"
+
+
+def test_a_copied_link_sends_nothing(visit):  # G3
+    _participant, token = add_relative(visit, channel=Participant.Channel.NONE, mobile="")
+    assert not OutboxMessage.objects.exists()
+    assert link_resolve(token)
+
+
+def test_the_channel_needs_its_address(visit):
+    with pytest.raises(ValidationError) as error:
+        add_relative(visit, mobile="")
+    assert "mobilnummer" in error.value.message_dict["mobile"][0]
+    assert not Participant.objects.exists()
+
+
+def test_patient_and_agent_need_a_personnummer_and_come_once(visit):  # G4, P5
+    with pytest.raises(ValidationError):
+        add_relative(visit, kind=Participant.Kind.AGENT)
+    add_relative(visit, kind=Participant.Kind.AGENT, personnummer="198409219840")
+    with pytest.raises(ValidationError) as error:
+        add_relative(visit, kind=Participant.Kind.AGENT, personnummer="198301309855")
+    assert "redan" in error.value.messages[0]
+
+
+def test_removing_a_participant_revokes_the_link(visit):  # G5
+    participant, token = add_relative(visit)
+    participant_remove(participant=participant)
+    with pytest.raises(LinkProblem) as problem:
+        link_resolve(token)
+    assert problem.value.code == "revoked"
+
+
+def test_a_new_link_replaces_the_old_one(visit):  # G5
+    participant, old = add_relative(visit, channel=Participant.Channel.NONE, mobile="")
+    new = link_issue(participant=participant)
+    assert link_resolve(new) == participant
+    with pytest.raises(LinkProblem):
+        link_resolve(old)
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    ({"state": VideoVisit.State.FINISHED}, "finished"),
+    ({"state": VideoVisit.State.CANCELLED}, "cancelled"),
+])
+def test_a_link_stops_when_the_visit_is_over(visit, change, code):  # G5, R5
+    _participant, token = add_relative(visit)
+    VideoVisit.objects.filter(pk=visit.pk).update(**change)
+    with pytest.raises(LinkProblem) as problem:
+        link_resolve(token)
+    assert problem.value.code == code
+
+
+def test_a_link_expires_after_the_visit_and_its_grace(visit, settings):  # G5
+    _participant, token = add_relative(visit)
+    settings.INVITATION_GRACE = datetime.timedelta(minutes=30)
+    now = timezone.now()
+    VideoVisit.objects.filter(pk=visit.pk).update(
+        starts_at=now - datetime.timedelta(hours=2), ends_at=now - datetime.timedelta(minutes=31))
+    with pytest.raises(LinkProblem) as problem:
+        link_resolve(token)
+    assert problem.value.code == "expired"
+
+
+def test_opening_the_link_moves_to_a_page_without_the_token(client, visit):  # G5
+    _participant, token = add_relative(visit)
+    response = client.get(reverse("guests:redeem", args=[token]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("guests:join")
+    page = client.get(response["Location"])
+    content = page.content.decode()
+    assert "Margareta Ek" in content and token not in content
+    assert visit.reason not in content and visit.care_unit.name not in content
+
+
+def test_a_dead_link_says_why_and_whom_to_call(client, visit):
+    response = client.get(reverse("guests:redeem", args=["x" * 43]))
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "Länken finns inte" in content and "Ring mottagningen" in content
