@@ -6,14 +6,17 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from guests.models import InterpreterAgency
+from guests.services import link_issue, link_url, participant_add, participant_remove
 from visits.access import get_visit_for_staff
+from visits.forms import ParticipantForm
 from visits.models import IllegalTransition, VideoVisit
 from visits.services import (
     JournalingUnanswered,
@@ -59,6 +62,7 @@ def render_visit(request, visit: VideoVisit, *, status: int = 200, **context) ->
     if request.htmx and not request.htmx.boosted:
         template += "#visit-panel"
     context.setdefault("notes_form", NotesForm(initial={"notes": visit.notes}))
+    context.setdefault("participants", visit.participants.active())
     return render(request, template, {"visit": visit, **context}, status=status)
 
 
@@ -149,3 +153,81 @@ def confirm_journaled(request, pk: int) -> HttpResponse:
     target = request.POST.get("next") == "start"
     url = reverse("visits:start") if target else reverse("visits:detail", args=[visit.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# Redigera deltagare (DESIGN G1–G5): works before and during the meeting, since
+# only the participants section of the visit page is swapped.
+
+
+def render_participants(request, visit: VideoVisit, *, status: int = 200,
+                        editing: bool = True, **context) -> HttpResponse:
+    template = "visits/_participants.html" if request.htmx else "visits/detail.html"
+    return render(request, template, {
+        "visit": visit, "editing": editing,
+        "participants": visit.participants.active().select_related("agency"),
+        "agencies": InterpreterAgency.objects.all(),
+        "notes_form": NotesForm(initial={"notes": visit.notes}), **context,
+    }, status=status)
+
+
+@require_GET
+@login_required
+def participants(request, pk: int) -> HttpResponse:
+    """The participants section; with ?redigera=1 the editor, ?tolk=<id> the agency preset."""
+    visit = get_visit_for_staff(request, pk)
+    if "redigera" not in request.GET:
+        return render_participants(request, visit, editing=False)
+    agency_id = request.GET.get("tolk")
+    if agency_id:
+        agency = InterpreterAgency.objects.filter(pk=agency_id).first()
+        form = ParticipantForm.for_interpreter(agency) if agency else ParticipantForm()
+    else:
+        form = ParticipantForm()
+    return render_participants(request, visit, form=form)
+
+
+@require_POST
+@login_required
+def participant_add_view(request, pk: int) -> HttpResponse:
+    visit = get_visit_for_staff(request, pk)
+    form = ParticipantForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant, token = participant_add(
+                visit=visit, kind=data["kind"], first_name=data["first_name"],
+                last_name=data["last_name"],
+                personnummer=data["personnummer"].digits if data["personnummer"] else "",
+                mobile=data["mobile"], email=data["email"], channel=data["channel"],
+                agency=data["agency"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            return render_participants(request, visit, form=ParticipantForm(),
+                                       new_link=(participant, link_url(token)))
+    return render_participants(request, visit, form=form, status=422)
+
+
+@require_POST
+@login_required
+def participant_remove_view(request, pk: int, participant_pk: int) -> HttpResponse:
+    visit = get_visit_for_staff(request, pk)
+    participant = get_object_or_404(visit.participants.active(), pk=participant_pk)
+    participant_remove(participant=participant)
+    return render_participants(request, visit, form=ParticipantForm(),
+                               removed=participant.full_name)
+
+
+@require_POST
+@login_required
+def participant_link_view(request, pk: int, participant_pk: int) -> HttpResponse:
+    """Kopiera inbjudningslänk: a fresh link to copy; the earlier one stops working (G3, G5)."""
+    visit = get_visit_for_staff(request, pk)
+    participant = get_object_or_404(visit.participants.active(), pk=participant_pk)
+    token = link_issue(participant=participant)
+    return render_participants(request, visit, form=ParticipantForm(),
+                               new_link=(participant, link_url(token)))
