@@ -1,4 +1,4 @@
-"""Redigera deltagare in Chromium: invite an interpreter during the meeting, copy the link (G1, G3)."""
+"""Redigera deltagare in Chromium: invite an interpreter mid-meeting, copy the link (G1, G3)."""
 
 import pytest
 from playwright.sync_api import expect
