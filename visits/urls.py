@@ -6,6 +6,7 @@ app_name = "visits"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("besok/nytt/", views.new_visit, name="new"),
     path("besok/<int:pk>/", views.detail, name="detail"),
     path("besok/<int:pk>/panel/", views.panel, name="panel"),
     path("besok/<int:pk>/avsluta/", views.finish, name="finish"),

@@ -10,21 +10,28 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from guests.models import InterpreterAgency
 from guests.services import link_issue, link_url, participant_add, participant_remove
 from visits.access import get_visit_for_staff
-from visits.forms import ParticipantForm
+from patients.access import find_patient_for_staff
+from patients.models import Patient
+from visits.forms import NewVisitForm, ParticipantForm
 from visits.models import IllegalTransition, VideoVisit
 from visits.services import (
     JournalingUnanswered,
+    visit_create,
     visit_confirm_journaled,
     visit_finish,
     visit_save_notes,
     visit_transition,
 )
+
+
+# Session key of a new visit's link, shown once on its page after the redirect.
+NEW_LINK_KEY = "new_visit_link"
 
 
 class DayForm(forms.Form):
@@ -70,7 +77,15 @@ def render_visit(request, visit: VideoVisit, *, status: int = 200, **context) ->
 @login_required
 def detail(request, pk: int) -> HttpResponse:
     """Besökssidan: patient, state, notes and the buttons of the visit's day (V2)."""
-    return render_visit(request, get_visit_for_staff(request, pk))
+    visit = get_visit_for_staff(request, pk)
+    created = request.session.get(NEW_LINK_KEY)
+    if created and created["visit"] == visit.pk:
+        del request.session[NEW_LINK_KEY]
+        participant = visit.participants.get(pk=created["participant"])
+        return render_visit(request, visit, editing=True, created=True,
+                            new_link=(participant, created["url"]), form=ParticipantForm(),
+                            agencies=InterpreterAgency.objects.all())
+    return render_visit(request, visit)
 
 
 @require_GET
@@ -201,11 +216,7 @@ def participant_add_view(request, pk: int) -> HttpResponse:
                 mobile=data["mobile"], email=data["email"], channel=data["channel"],
                 agency=data["agency"])
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
-            else:
-                form.add_error(None, error.messages)
+            add_errors(form, error)
         else:
             return render_participants(request, visit, form=ParticipantForm(),
                                        new_link=(participant, link_url(token)))
@@ -231,3 +242,70 @@ def participant_link_view(request, pk: int, participant_pk: int) -> HttpResponse
     token = link_issue(participant=participant)
     return render_participants(request, visit, form=ParticipantForm(),
                                new_link=(participant, link_url(token)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_visit(request) -> HttpResponse:
+    """A visit without timebook integration: "Skapa och skicka inbjudningar" (V4).
+
+    A child's guardians are offered as primary contact and agent once the number is
+    known, so the form may take two rounds; it works without JavaScript.
+    """
+    if request.method == "GET":
+        form = NewVisitForm(user=request.user,
+                            initial={"day": timezone.localdate(), "minutes": 30})
+        return render(request, "visits/new.html", {"form": form})
+    form, patient = bind_new_visit_form(request)
+    if patient is not None and form.asks_for_agent and "agent" not in request.POST:
+        # First round for a child: offer the guardians without calling it an error.
+        initial = request.POST.dict() | {"staff": request.POST.getlist("staff")}
+        form = NewVisitForm(user=request.user, guardians=patient.guardians.all(),
+                            initial=initial)
+        return render(request, "visits/new.html", {"form": form, "patient": patient})
+    if form.is_valid():
+        try:
+            visit, participant, token = create_from_form(request, form, patient)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            # Shown once on the visit page, then gone: only its hash is kept (G5).
+            request.session[NEW_LINK_KEY] = {"visit": visit.pk, "participant": participant.pk,
+                                              "url": link_url(token)}
+            url = reverse("visits:detail", args=[visit.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return render(request, "visits/new.html", {"form": form, "patient": patient}, status=422)
+
+
+def bind_new_visit_form(request) -> tuple[NewVisitForm, Patient | None]:
+    form = NewVisitForm(request.POST, user=request.user)
+    if not form.is_valid() and "personnummer" in form.errors:
+        return form, None
+    patient = find_patient_for_staff(request, form.cleaned_data["personnummer"].digits)
+    if patient is None:
+        form.add_error("personnummer", _("Patienten finns inte på din enhet. Sök och skapa "
+                                         "patienten först under Sök patient."))
+        return form, None
+    guardians = patient.guardians.all()
+    return NewVisitForm(request.POST, user=request.user, guardians=guardians), patient
+
+
+def create_from_form(request, form: NewVisitForm, patient: Patient):
+    units = list(request.user.care_units.all())
+    if not units:
+        raise ValidationError(_("Du är inte kopplad till någon vårdenhet."))
+    data = form.cleaned_data
+    starts_at = datetime.datetime.combine(data["day"], data["start"],
+                                          tzinfo=timezone.get_current_timezone())
+    return visit_create(
+        patient=patient, care_unit=units[0], owner=request.user, starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(minutes=data["minutes"]), reason=data["reason"],
+        staff=list(data["staff"]), primary_contact=data["primary_contact"], agent=data["agent"])
+
+
+def add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
