@@ -15,20 +15,19 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from guests.models import InterpreterAgency
 from guests.services import link_issue, link_url, participant_add, participant_remove
-from visits.access import get_visit_for_staff
 from patients.access import find_patient_for_staff
 from patients.models import Patient
+from visits.access import get_visit_for_staff
 from visits.forms import NewVisitForm, ParticipantForm
 from visits.models import IllegalTransition, VideoVisit
 from visits.services import (
     JournalingUnanswered,
-    visit_create,
     visit_confirm_journaled,
+    visit_create,
     visit_finish,
     visit_save_notes,
     visit_transition,
 )
-
 
 # Session key of a new visit's link, shown once on its page after the redirect.
 NEW_LINK_KEY = "new_visit_link"
