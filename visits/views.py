@@ -50,13 +50,15 @@ def start(request) -> HttpResponse:
     form = DayForm(request.GET)
     today = timezone.localdate()
     day = form.cleaned_data["dag"] if form.is_valid() and form.cleaned_data["dag"] else today
-    mine = VideoVisit.objects.involving(request.user).select_related("patient")
+    visits = VideoVisit.objects
     context = {
         "day": day, "today": today, "form": DayForm(initial={"dag": day}),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
-        "visits": mine.on(day).order_by("starts_at"),
-        "unjournaled": mine.unjournaled().order_by("starts_at"),
+        "visits": visits.on(day).involving(request.user)
+        .select_related("patient").order_by("starts_at"),
+        "unjournaled": visits.unjournaled().involving(request.user)
+        .select_related("patient").order_by("starts_at"),
     }
     template = "visits/start.html#visit-rows" if request.htmx and not request.htmx.boosted \
         else "visits/start.html"
