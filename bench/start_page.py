@@ -68,6 +68,13 @@ def build_small() -> dict:
     return {"user": user, "unit": unit, "session": session.session_key}
 
 
+# Arrays of the other clinicians' and the other patients' ids to spread visits over.
+POOLS = """
+    WITH others AS (SELECT array_agg(id) ids FROM accounts_user WHERE username LIKE 'other%%'),
+         pats AS (SELECT array_agg(id) ids FROM patients_patient
+                  WHERE personnummer LIKE '20%%')"""
+
+
 def grow(unit_id: int, user_id: int) -> None:
     """2,000 more visits of the unit today and OTHER_DAYS visits on other days, in SQL."""
     from django.db import connection
@@ -85,19 +92,16 @@ def grow(unit_id: int, user_id: int) -> None:
             SELECT '20' || lpad(n::text, 10, '0'), 'P', n::text, false, '', '', '', true,
                 '', '', now(), now(), %s
             FROM generate_series(1, 20000) n""", [user_id])
-        cursor.execute("""
-            WITH others AS (SELECT array_agg(id) ids FROM accounts_user WHERE username LIKE 'other%%'),
-                 pats AS (SELECT array_agg(id) ids FROM patients_patient WHERE personnummer LIKE '20%%')
+        cursor.execute(POOLS + """
             INSERT INTO visits_videovisit (care_unit_id, patient_id, owner_id, starts_at, ends_at,
                 reason, state, notes, created_at)
             SELECT %s, pats.ids[1 + n %% 20000], others.ids[1 + n %% 50],
                 date_trunc('day', now()) + interval '7 hours' + (n %% 600) * interval '1 minute',
-                date_trunc('day', now()) + interval '7 hours 15 minutes' + (n %% 600) * interval '1 minute',
+                date_trunc('day', now()) + interval '7 hours 15 minutes'
+                    + (n %% 600) * interval '1 minute',
                 '', 'scheduled', '', now()
             FROM generate_series(1, %s) n, others, pats""", [unit_id, UNIT_TODAY])
-        cursor.execute("""
-            WITH others AS (SELECT array_agg(id) ids FROM accounts_user WHERE username LIKE 'other%%'),
-                 pats AS (SELECT array_agg(id) ids FROM patients_patient WHERE personnummer LIKE '20%%')
+        cursor.execute(POOLS + """
             INSERT INTO visits_videovisit (care_unit_id, patient_id, owner_id, starts_at, ends_at,
                 reason, state, notes, created_at)
             SELECT %s, pats.ids[1 + n %% 20000],
