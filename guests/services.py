@@ -47,6 +47,8 @@ class LinkProblem(Exception):
         "finished": gettext_lazy("Besöket är avslutat och länken gäller inte längre."),
         "expired": gettext_lazy("Länken har gått ut eftersom besökstiden är slut. Kontakta "
                                 "mottagningen om du behöver en ny tid."),
+        "too_many": gettext_lazy("För många försök att öppna länkar härifrån. Vänta några "
+                                 "minuter och öppna sedan länken igen."),
     }
 
     def __init__(self, code: str) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
 
 from guests.models import Participant
 from guests.services import LinkProblem, link_resolve
@@ -16,12 +18,18 @@ SESSION_KEY = "join_participant"
 
 @require_GET
 @never_cache
+@ratelimit(key="ip", rate=lambda group, request: settings.INVITATION_REDEEM_RATE,
+           block=False)
 def redeem(request: HttpRequest, token: str) -> HttpResponse:
     """Exchange a personal link for a join session, then leave the token behind.
 
     The browser moves on to an address without the token, so it reaches neither
-    Referer headers nor the server's access logs after this one request.
+    Referer headers nor the server's access logs after this one request. Attempts
+    are limited per address, so links cannot be guessed at speed (G5).
     """
+    if getattr(request, "limited", False):
+        return render(request, "guests/link_problem.html",
+                      {"problem": LinkProblem("too_many")}, status=429)
     try:
         participant = link_resolve(token)
     except LinkProblem as problem:

@@ -201,6 +201,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 # A personal link stops working this long after the visit's booked end (G5).
 INVITATION_GRACE = datetime.timedelta(minutes=int(env("INVITATION_GRACE_MINUTES", "120")))
+# Link openings allowed per client address (django-ratelimit's "count/period"),
+# counted in the cache: Redis when REDIS_URL is set, else this process's memory.
+INVITATION_REDEEM_RATE = env("INVITATION_REDEEM_RATE", "30/10m")
 
 # Outside services, each behind a small backend interface (DESIGN N2).
 REGISTRY_BACKEND = env("REGISTRY_BACKEND", "integrations.registry.fixture.FixtureRegistry")

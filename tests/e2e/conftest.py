@@ -53,6 +53,7 @@ def live_server_url(django_db_setup, tmp_path_factory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env |= {"DATABASE_URL": database_url(), "DJANGO_DEBUG": "true",
+            "INVITATION_REDEEM_RATE": "100000/m",
             "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1"}
     log = tmp_path_factory.mktemp("daphne") / "daphne.log"
     with open(log, "w") as out:

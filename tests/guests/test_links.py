@@ -143,3 +143,21 @@ def test_a_dead_link_says_why_and_whom_to_call(client, visit):
     assert response.status_code == 404
     content = response.content.decode()
     assert "Länken finns inte" in content and "Ring mottagningen" in content
+
+
+def test_opening_links_is_rate_limited_per_address(client, visit, settings):  # G5
+    import secrets
+
+    settings.INVITATION_REDEEM_RATE = "3/m"
+    # A fresh documentation address each run: the counters live in Redis.
+    # (IPv6 counts per /64 network.)
+    address = {"REMOTE_ADDR": f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::1"}
+    for _ in range(3):
+        assert client.get(reverse("guests:redeem", args=["y" * 43]), **address
+                          ).status_code == 404
+    _participant, token = add_relative(visit)
+    response = client.get(reverse("guests:redeem", args=[token]), **address)
+    assert response.status_code == 429
+    assert "För många försök" in response.content.decode()
+    other = {"REMOTE_ADDR": f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::2"}
+    assert client.get(reverse("guests:redeem", args=[token]), **other).status_code == 302
