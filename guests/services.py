@@ -163,6 +163,7 @@ def invitation_send(*, participant: Participant, token: str) -> None:
         recipient=participant.mobile if participant.channel == "sms" else participant.email,
         subject=subject, body=body,
         idempotency_key=f"invitation:{participant.pk}:{hash_token(token)[:16]}",
+        visit=participant.visit,
     )
 
 

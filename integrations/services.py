@@ -26,6 +26,7 @@ def outbox_enqueue(
     body: str,
     subject: str = "",
     idempotency_key: str | None = None,
+    visit=None,
 ) -> OutboxMessage:
     """Write a message that is sent once the surrounding transaction commits.
 
@@ -38,7 +39,8 @@ def outbox_enqueue(
     if existing is not None:
         return existing
     message = OutboxMessage(
-        channel=channel, recipient=recipient, subject=subject, body=body, idempotency_key=key
+        channel=channel, recipient=recipient, subject=subject, body=body, idempotency_key=key,
+        visit=visit,
     )
     message.full_clean(validate_unique=False)
     try:

@@ -129,6 +129,11 @@ class VideoVisit(models.Model):
         setattr(self, stamp, timezone.now())
 
     @property
+    def failed_messages(self):
+        """Invitations and notices that did not get through, for "Skicka igen" (N1)."""
+        return self.messages.filter(status="failed").order_by("created_at")
+
+    @property
     def has_unjournaled_notes(self) -> bool:
         return bool(self.notes) and self.notes_journaled_at is None
 

@@ -18,5 +18,7 @@ urlpatterns = [
          name="participant-remove"),
     path("besok/<int:pk>/deltagare/<int:participant_pk>/ny-lank/", views.participant_link_view,
          name="participant-link"),
+    path("besok/<int:pk>/meddelanden/<int:message_pk>/skicka-igen/", views.message_resend,
+         name="message-resend"),
     path("besok/<int:pk>/<slug:action>/", views.transition, name="transition"),
 ]

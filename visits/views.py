@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from guests.models import InterpreterAgency
 from guests.services import link_issue, link_url, participant_add, participant_remove
+from integrations.services import outbox_resend
 from patients.access import find_patient_for_staff
 from patients.models import Patient
 from visits.access import get_visit_for_staff
@@ -310,3 +311,17 @@ def add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+@require_POST
+@login_required
+def message_resend(request, pk: int, message_pk: int) -> HttpResponse:
+    """Skicka igen: a failed invitation or notice goes out again (N1)."""
+    visit = get_visit_for_staff(request, pk)
+    message = get_object_or_404(visit.messages.all(), pk=message_pk)
+    try:
+        outbox_resend(message=message)
+    except ValidationError as error:
+        return render_participants(request, visit, editing=False, status=409,
+                                   problem=" ".join(error.messages))
+    return render_participants(request, visit, editing=False, resent=True)

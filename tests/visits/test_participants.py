@@ -126,3 +126,27 @@ def test_outsider_is_refused_the_editor(client, visit, outsider):  # S2
                       {"redigera": 1}).status_code == 404
     assert add(client, visit).status_code == 404
     assert not Participant.objects.exists()
+
+
+def test_a_failed_invitation_shows_on_the_visit_page_with_skicka_igen(client, visit):  # N1
+    add(client, visit)
+    message = OutboxMessage.objects.get()
+    assert message.visit == visit
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status="failed", last_error="Sms-tjänsten gick inte att nå.")
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert "Meddelanden som inte kom fram" in page and "gick inte att nå" in page
+    response = client.post(reverse("visits:message-resend", args=[visit.pk, message.pk]),
+                           headers=HTMX)
+    assert "Meddelandet skickas igen" in response.content.decode()
+    message.refresh_from_db()
+    assert message.status in {"pending", "sending", "sent"}
+
+
+def test_an_outsider_cannot_resend(client, visit, outsider):
+    add(client, visit)
+    message = OutboxMessage.objects.get()
+    OutboxMessage.objects.filter(pk=message.pk).update(status="failed")
+    client.force_login(outsider)
+    assert client.post(reverse("visits:message-resend", args=[visit.pk, message.pk])
+                       ).status_code == 404
