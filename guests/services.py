@@ -91,6 +91,11 @@ def link_resolve(token: str) -> Participant:
         raise LinkProblem("finished")
     if timezone.now() > visit.ends_at + settings.INVITATION_GRACE:
         raise LinkProblem("expired")
+    if link.redeemed_at is None:
+        # Staff see that the link was opened; later openings (another device, a
+        # closed tab) are allowed while the link holds.
+        InvitationLink.objects.filter(pk=link.pk, redeemed_at__isnull=True).update(
+            redeemed_at=timezone.now())
     return participant
 
 

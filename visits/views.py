@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from guests.models import InterpreterAgency
+from guests.models import InterpreterAgency, InvitationLink
 from guests.services import link_issue, link_url, participant_add, participant_remove
 from integrations.services import outbox_resend
 from patients.access import find_patient_for_staff
@@ -71,7 +72,7 @@ def render_visit(request, visit: VideoVisit, *, status: int = 200, **context) ->
     if request.htmx and not request.htmx.boosted:
         template += "#visit-panel"
     context.setdefault("notes_form", NotesForm(initial={"notes": visit.notes}))
-    context.setdefault("participants", visit.participants.active())
+    context.setdefault("participants", participants_of(visit))
     return render(request, template, {"visit": visit, **context}, status=status)
 
 
@@ -176,12 +177,19 @@ def confirm_journaled(request, pk: int) -> HttpResponse:
 # only the participants section of the visit page is swapped.
 
 
+def participants_of(visit: VideoVisit):
+    """Active participants, each marked whether a valid link of theirs was opened."""
+    opened = InvitationLink.objects.filter(participant=OuterRef("pk"), revoked_at__isnull=True,
+                                           redeemed_at__isnull=False)
+    return visit.participants.active().annotate(link_opened=Exists(opened))
+
+
 def render_participants(request, visit: VideoVisit, *, status: int = 200,
                         editing: bool = True, **context) -> HttpResponse:
     template = "visits/_participants.html" if request.htmx else "visits/detail.html"
     return render(request, template, {
         "visit": visit, "editing": editing,
-        "participants": visit.participants.active().select_related("agency"),
+        "participants": participants_of(visit),
         "agencies": InterpreterAgency.objects.all(),
         "notes_form": NotesForm(initial={"notes": visit.notes}), **context,
     }, status=status)

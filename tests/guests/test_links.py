@@ -161,3 +161,13 @@ def test_opening_links_is_rate_limited_per_address(client, visit, settings):  # 
     assert "För många försök" in response.content.decode()
     other = {"REMOTE_ADDR": f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::2"}
     assert client.get(reverse("guests:redeem", args=[token]), **other).status_code == 302
+
+
+def test_staff_see_that_a_link_was_opened(client, visit, clinician):
+    _participant, token = add_relative(visit)
+    client.force_login(clinician)
+    page = reverse("visits:detail", args=[visit.pk])
+    assert "Länken öppnad" not in client.get(page).content.decode()
+    client.get(reverse("guests:redeem", args=[token]))
+    client.force_login(clinician)
+    assert "Länken öppnad" in client.get(page).content.decode()
