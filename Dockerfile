@@ -1,7 +1,7 @@
 # The production image: daphne for HTTP and WebSockets, the same image runs Celery.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 DJANGO_DEBUG=false
 WORKDIR /app
 
 RUN useradd --create-home --uid 1000 videovisit

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,6 +69,7 @@ def link_url(token: str) -> str:
 @transaction.atomic
 def link_issue(*, participant: Participant) -> str:
     """A new personal link for the participant; earlier links stop working (G5)."""
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
     participant.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     token = secrets.token_urlsafe(TOKEN_BYTES)
     InvitationLink.objects.create(participant=participant, token_hash=hash_token(token))
@@ -123,6 +124,9 @@ def participant_add(*, visit: VideoVisit, kind: str, first_name: str, last_name:
     Returns the participant and the link's token, which exists nowhere else: it is
     shown once, for "Kopiera inbjudningslänk", and sent.
     """
+    # Locked, so a visit finished a moment ago, or a twin request adding the same
+    # agent, is seen here rather than slipping past the checks below.
+    visit = VideoVisit.objects.select_for_update().get(pk=visit.pk)
     if visit.state in {VideoVisit.State.FINISHED, VideoVisit.State.CANCELLED}:
         raise ValidationError(_("Besöket är avslutat eller avbokat; deltagare kan inte "
                                 "läggas till."))
@@ -176,8 +180,7 @@ def render_invitation(key: str, *, participant: Participant, token: str) -> tupl
     stored = MessageTemplate.objects.filter(key=key).first()
     subject, body = (stored.subject, stored.body) if stored else DEFAULT_TEMPLATES[key]
     start = timezone.localtime(participant.visit.starts_at)
-    context = Context({
-        "start": f"{formats.date_format(start, 'j F')} kl. {start:%H.%M}",
-        "link": link_url(token),
-    }, autoescape=False)
+    with translation.override("sv"):
+        when = f"{formats.date_format(start, 'j F')} kl. {start:%H.%M}"
+    context = Context({"start": when, "link": link_url(token)}, autoescape=False)
     return Template(subject).render(context), Template(body).render(context)

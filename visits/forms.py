@@ -10,13 +10,15 @@ from patients.fields import PersonnummerField, SwedishMobileField
 class ParticipantForm(forms.Form):
     """Redigera deltagare: one person to invite (DESIGN G2–G4)."""
 
-    kind = forms.ChoiceField(label=_("Roll"), choices=Participant.Kind.choices,
-                             initial=Participant.Kind.RELATIVE)
+    # The patient and the agent come from the booking (or "Nytt besök"), with the
+    # identity the e-ID must match; here only guests are invited (G2, G4).
+    GUEST_KINDS = [Participant.Kind.INTERPRETER, Participant.Kind.RELATIVE,
+                   Participant.Kind.COLLEAGUE, Participant.Kind.GUEST]
+
+    kind = forms.ChoiceField(label=_("Roll"), initial=Participant.Kind.RELATIVE,
+                             choices=[(k.value, k.label) for k in GUEST_KINDS])
     first_name = forms.CharField(label=_("Förnamn"), max_length=100)
     last_name = forms.CharField(label=_("Efternamn"), max_length=100)
-    personnummer = PersonnummerField(
-        label=_("Personnummer (patient och ombud)"), required=False,
-        help_text=_("Patient och ombud legitimerar sig med BankID mot detta nummer."))
     mobile = SwedishMobileField(label=_("Mobilnummer"), required=False)
     email = forms.EmailField(label=_("E-post"), required=False)
     channel = forms.ChoiceField(label=_("Skicka länken med"), choices=Participant.Channel.choices,
@@ -57,7 +59,8 @@ class NewVisitForm(forms.Form):
         self.fields["staff"].queryset = (
             User.objects.filter(care_units__in=user.care_units.all(), is_active=True,
                                 role=User.Role.CLINICIAN).exclude(pk=user.pk).distinct())
+        # Given only for a child under 13 on the visit's date (P5, P7).
+        self.asks_for_agent = guardians is not None
         guardians = guardians if guardians is not None else Guardian.objects.none()
         self.fields["primary_contact"].queryset = guardians
         self.fields["agent"].queryset = guardians
-        self.asks_for_agent = guardians.exists()

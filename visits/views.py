@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
@@ -19,6 +20,7 @@ from guests.services import link_issue, link_url, participant_add, participant_r
 from integrations.services import outbox_resend
 from patients.access import find_patient_for_staff
 from patients.models import Patient
+from videovisit.forms import add_errors
 from visits.access import get_visit_for_staff
 from visits.forms import NewVisitForm, ParticipantForm
 from visits.models import IllegalTransition, VideoVisit
@@ -110,12 +112,18 @@ def transition(request, pk: int, action: str) -> HttpResponse:
     if action not in TRANSITION_ACTIONS:
         raise Http404
     visit = get_visit_for_staff(request, pk)
+    from_start = request.POST.get("from") == "start"
     try:
         visit = visit_transition(visit=visit, action=action, user=request.user)
     except IllegalTransition as refused:
+        if from_start:
+            # A colleague got there first: the visit page shows where it stands.
+            messages.error(request, refused.message)
+            url = reverse("visits:detail", args=[visit.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         visit.refresh_from_db()
         return render_visit(request, visit, status=409, problem=refused.message)
-    if action == "receive" and request.POST.get("from") == "start":
+    if action == "receive" and from_start:
         url = reverse("visits:detail", args=[visit.pk])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if not request.htmx:
@@ -164,11 +172,13 @@ def save_notes(request, pk: int) -> HttpResponse:
 def confirm_journaled(request, pk: int) -> HttpResponse:
     """Notes are recorded in VAS: the visit leaves the unjournaled list (V5)."""
     visit = get_visit_for_staff(request, pk)
+    target = request.POST.get("next") == "start"
     try:
         visit_confirm_journaled(visit=visit, user=request.user)
     except IllegalTransition as refused:
-        return render_visit(request, visit, status=409, problem=refused.message)
-    target = request.POST.get("next") == "start"
+        if not target:
+            return render_visit(request, visit, status=409, problem=refused.message)
+        messages.error(request, refused.message)
     url = reverse("visits:start") if target else reverse("visits:detail", args=[visit.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -202,8 +212,8 @@ def participants(request, pk: int) -> HttpResponse:
     visit = get_visit_for_staff(request, pk)
     if "redigera" not in request.GET:
         return render_participants(request, visit, editing=False)
-    agency_id = request.GET.get("tolk")
-    if agency_id:
+    agency_id = request.GET.get("tolk", "")
+    if agency_id.isdigit():
         agency = InterpreterAgency.objects.filter(pk=agency_id).first()
         form = ParticipantForm.for_interpreter(agency) if agency else ParticipantForm()
     else:
@@ -221,10 +231,8 @@ def participant_add_view(request, pk: int) -> HttpResponse:
         try:
             participant, token = participant_add(
                 visit=visit, kind=data["kind"], first_name=data["first_name"],
-                last_name=data["last_name"],
-                personnummer=data["personnummer"].digits if data["personnummer"] else "",
-                mobile=data["mobile"], email=data["email"], channel=data["channel"],
-                agency=data["agency"])
+                last_name=data["last_name"], mobile=data["mobile"], email=data["email"],
+                channel=data["channel"], agency=data["agency"])
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -296,29 +304,23 @@ def bind_new_visit_form(request) -> tuple[NewVisitForm, Patient | None]:
         form.add_error("personnummer", _("Patienten finns inte på din enhet. Sök och skapa "
                                          "patienten först under Sök patient."))
         return form, None
-    guardians = patient.guardians.all()
+    day = form.cleaned_data.get("day") or timezone.localdate()
+    guardians = patient.guardians.all() if patient.is_child_on(day) else None
     return NewVisitForm(request.POST, user=request.user, guardians=guardians), patient
 
 
 def create_from_form(request, form: NewVisitForm, patient: Patient):
-    units = list(request.user.care_units.all())
-    if not units:
-        raise ValidationError(_("Du är inte kopplad till någon vårdenhet."))
+    # The patient's unit among the user's (the patient was found through them).
+    unit = (patient.care_units.filter(pk__in=request.user.care_units.all())
+            .order_by("name").first())
     data = form.cleaned_data
     starts_at = datetime.datetime.combine(data["day"], data["start"],
                                           tzinfo=timezone.get_current_timezone())
     return visit_create(
-        patient=patient, care_unit=units[0], owner=request.user, starts_at=starts_at,
+        patient=patient, care_unit=unit, owner=request.user, starts_at=starts_at,
         ends_at=starts_at + datetime.timedelta(minutes=data["minutes"]), reason=data["reason"],
         staff=list(data["staff"]), primary_contact=data["primary_contact"], agent=data["agent"])
 
-
-def add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_POST

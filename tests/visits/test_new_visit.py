@@ -84,3 +84,20 @@ def test_an_adult_without_mobile_is_refused(client, alice, care_unit):  # P4
     PatientFactory(personnummer="198503129820", mobile="", care_units=[care_unit])
     assert "saknar mobilnummer" in post(client, "198503129820").content.decode()
     assert not VideoVisit.objects.exists()
+
+
+def test_a_teen_with_eid_and_guardians_is_booked_without_an_agent(client, alice, care_unit):
+    teen = PatientFactory(personnummer="201104089865", has_eid=True, mobile="+46701740610",
+                          care_units=[care_unit])
+    GuardianFactory(child=teen, personnummer="197912049884", first_name="Peter")
+    response = post(client, "201104089865")
+    assert response.status_code == 302
+    assert Participant.objects.get().kind == "patient"
+
+
+def test_the_visit_is_at_the_patients_unit_among_the_users(client, alice, care_unit,
+                                                           other_unit):
+    alice.care_units.add(other_unit)
+    PatientFactory(personnummer="198503129820", care_units=[other_unit])
+    post(client, "198503129820")
+    assert VideoVisit.objects.get().care_unit == other_unit

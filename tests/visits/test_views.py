@@ -149,3 +149,13 @@ def test_outsider_is_refused_every_visit_endpoint(client, outsider, clinician, c
     visit.refresh_from_db()
     assert visit.state == S.SCHEDULED and visit.notes == ""
     assert "Du har inga videobesök" in client.get(reverse("visits:start")).content.decode()
+
+
+def test_ta_emot_already_taken_by_a_colleague_opens_the_visit_with_the_reason(
+        client, alice, care_unit, today):  # V3
+    visit = visit_for(alice, care_unit, today, 10, state=S.RECEIVED)
+    response = client.post(reverse("visits:transition", args=[visit.pk, "receive"]),
+                           {"from": "start"}, headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == reverse("visits:detail", args=[visit.pk])
+    page = client.get(response["HX-Redirect"]).content.decode()
+    assert "Det går inte att ta emot när besöket har status mottagen" in page
