@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from guests.models import InterpreterAgency, InvitationLink
 from guests.services import link_issue, link_url, participant_add, participant_remove
@@ -138,33 +138,48 @@ def finish(request, pk: int) -> HttpResponse:
     visit = get_visit_for_staff(request, pk)
     answer = request.POST.get("journaled")
     journaled = {"yes": True, "no": False}.get(answer)
+    typed = request.POST.get("notes")
     try:
+        if typed is not None and typed != visit.notes:
+            # Notes typed but not saved go with "Avsluta besök", so the question
+            # about VAS is asked about them too (V5).
+            visit = visit_save_notes(visit=visit, notes=typed, user=request.user)
         visit = visit_finish(visit=visit, user=request.user, journaled=journaled)
     except JournalingUnanswered:
         return render_visit(request, visit, ask_journaled=True)
-    except IllegalTransition as refused:
+    except (IllegalTransition, ValidationError) as refused:
         visit.refresh_from_db()
-        return render_visit(request, visit, status=409, problem=refused.message)
+        message = getattr(refused, "message", None) or " ".join(refused.messages)
+        return render_visit(request, visit, status=409, problem=message)
     if not request.htmx:
         return redirect("visits:detail", pk=visit.pk)
-    return render_visit(request, visit)
+    response = render_visit(request, visit)
+    trigger_client_event(response, "notes-changed")
+    return response
 
 
-@require_POST
 @login_required
-def save_notes(request, pk: int) -> HttpResponse:
+@require_http_methods(["GET", "POST"])
+def notes(request, pk: int) -> HttpResponse:
+    """The notes section: apart from the live panel, so what is typed survives its updates."""
     visit = get_visit_for_staff(request, pk)
+    if request.method == "GET":
+        return render(request, "visits/detail.html#notes",
+                      {"visit": visit, "notes_form": NotesForm(initial={"notes": visit.notes})})
     form = NotesForm(request.POST)
+    context = {"visit": visit, "notes_form": form}
+    status = 200
     if form.is_valid():
         try:
             visit = visit_save_notes(visit=visit, notes=form.cleaned_data["notes"],
                                      user=request.user)
         except ValidationError as error:
-            return render_visit(request, visit, status=409, problem=" ".join(error.messages),
-                                notes_form=form)
+            context["notes_problem"], status = " ".join(error.messages), 409
+        else:
+            context |= {"visit": visit, "notes_saved": True}
     if not request.htmx:
         return redirect("visits:detail", pk=visit.pk)
-    return render_visit(request, visit, notes_saved=True)
+    return render(request, "visits/detail.html#notes", context, status=status)
 
 
 @require_POST

@@ -159,3 +159,26 @@ def test_ta_emot_already_taken_by_a_colleague_opens_the_visit_with_the_reason(
     assert response["HX-Redirect"] == reverse("visits:detail", args=[visit.pk])
     page = client.get(response["HX-Redirect"]).content.decode()
     assert "Det går inte att ta emot när besöket har status mottagen" in page
+
+
+def test_typed_notes_survive_a_live_update_and_go_with_avsluta_besok(
+        client, alice, care_unit, today):  # V2, V5
+    visit = visit_for(alice, care_unit, today, 10, state=S.VIDEO_ENDED)
+    # The live panel the socket re-fetches holds no notes to overwrite.
+    panel = client.get(reverse("visits:panel", args=[visit.pk])).content.decode()
+    assert 'name="notes"' not in panel
+    asked = client.post(reverse("visits:finish", args=[visit.pk]),
+                        {"notes": "Skrivet men inte sparat."},
+                        headers={"HX-Request": "true"}).content.decode()
+    assert "Är anteckningarna journalförda i VAS?" in asked
+    visit.refresh_from_db()
+    assert visit.notes == "Skrivet men inte sparat." and visit.state == S.VIDEO_ENDED
+
+
+def test_the_notes_section_saves_on_its_own(client, alice, care_unit, today):
+    visit = visit_for(alice, care_unit, today, 10, state=S.STARTED)
+    response = client.post(reverse("visits:notes", args=[visit.pk]), {"notes": "Ny rad."},
+                           headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert content.lstrip().startswith('<section id="notes"')
+    assert "Anteckningarna är sparade" in content
