@@ -107,6 +107,9 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("skapat"), auto_now_add=True)
     sent_at = models.DateTimeField(_("skickat"), null=True, blank=True)
     provider_message_id = models.CharField(_("leverantörens id"), max_length=200, blank=True)
+    # A personal link the body stands in for with a placeholder, resolved through
+    # OUTBOX_LINK_RESOLVER only as the message goes out, so no live link is stored.
+    link_ref = models.CharField(_("länkreferens"), max_length=40, blank=True)
     # The visit a message is about, so its page can show what failed ("Skicka igen").
     visit = models.ForeignKey("visits.VideoVisit", verbose_name=_("videobesök"), null=True,
                               blank=True, on_delete=models.SET_NULL, related_name="messages")

@@ -204,6 +204,8 @@ INVITATION_GRACE = datetime.timedelta(minutes=int(env("INVITATION_GRACE_MINUTES"
 # Link openings allowed per client address (django-ratelimit's "count/period"),
 # counted in the cache: Redis when REDIS_URL is set, else this process's memory.
 INVITATION_REDEEM_RATE = env("INVITATION_REDEEM_RATE", "30/10m")
+# How the outbox turns a message's link reference into the link as it sends.
+OUTBOX_LINK_RESOLVER = "guests.services.link_for_outbox"
 
 # Outside services, each behind a small backend interface (DESIGN N2).
 REGISTRY_BACKEND = env("REGISTRY_BACKEND", "integrations.registry.fixture.FixtureRegistry")

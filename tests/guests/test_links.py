@@ -17,6 +17,8 @@ from guests.services import (
     participant_add,
     participant_remove,
 )
+from integrations.delivery import body_to_send
+from integrations.errors import PermanentSendError
 from integrations.models import OutboxMessage
 from tests.visits.factories import VideoVisitFactory
 from visits.models import VideoVisit
@@ -43,6 +45,7 @@ def test_a_link_has_256_random_bits_and_only_its_hash_is_stored(visit):  # G5
     assert len(token) >= 43  # 32 bytes, URL-safe base64
     link = InvitationLink.objects.get()
     assert link.token_hash == hash_token(token) and token not in link.token_hash
+    assert token not in link.nonce  # the token needs the SECRET_KEY besides the row
     assert link_resolve(token) == participant
 
 
@@ -51,12 +54,23 @@ def test_the_invitation_says_only_when_and_the_link(visit, django_capture_on_com
         participant, token = add_relative(visit)  # G4, G6
     message = OutboxMessage.objects.get()
     assert message.channel == "sms" and message.recipient == "+46701740608"
-    assert reverse("guests:redeem", args=[token]) in message.body
-    assert "videomöte" in message.body
+    assert token not in message.body  # stored with a placeholder, never the live link
+    sent = body_to_send(message)
+    assert reverse("guests:redeem", args=[token]) in sent
+    assert "videomöte" in sent
     for secret in [visit.patient.personnummer, visit.patient.personnummer[2:8],
                    visit.reason, visit.care_unit.name, visit.patient.last_name]:
-        assert secret not in message.body, secret
-    assert not re.search(r"\d{6}[-+]?\d{4}", message.body.replace(token, ""))
+        assert secret not in sent, secret
+    assert not re.search(r"\d{6}[-+]?\d{4}", sent.replace(token, ""))
+
+
+def test_a_message_for_a_replaced_link_is_refused_not_sent(visit):  # G5, N1
+    participant, _token = add_relative(visit)
+    message = OutboxMessage.objects.get()
+    link_issue(participant=participant)
+    with pytest.raises(PermanentSendError) as refused:
+        body_to_send(message)
+    assert "Ny länk" in str(refused.value)
 
 
 def test_an_email_guest_gets_an_email(visit):  # G4

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.template import Context, Template
 
 from guests.models import Participant
-from guests.services import participant_add, render_invitation
+from guests.services import link_url, participant_add, render_invitation
 from integrations.models import MessageTemplate
 from tests.visits.factories import VideoVisitFactory
 
@@ -33,7 +33,8 @@ def test_every_template_renders_without_anything_that_reveals(seeded, care_unit,
     assert seeded.count() >= 3
     for template in seeded:
         if template.key.startswith("inbjudan"):
-            subject, body = render_invitation(template.key, participant=participant, token=token)
+            subject, body = render_invitation(template.key, participant=participant,
+                                              link=link_url(token))
         else:
             context = Context({"start": "26 november kl. 10.30",
                                "meeting_url": "https://teams.microsoft.com/l/meetup-join/x"})

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from guests.models import InterpreterAgency, Participant
 from guests.services import LinkProblem, link_resolve
+from integrations.delivery import body_to_send
 from integrations.models import OutboxMessage
 from tests.visits.factories import VideoVisitFactory
 from visits.models import VideoVisit
@@ -59,7 +60,8 @@ def test_adding_a_relative_sends_the_link_and_shows_it_once(client, visit,
     token = url.rstrip("/").rsplit("/", 1)[-1]
     assert link_resolve(token).full_name == "Margareta Ek"
     sms = OutboxMessage.objects.get()
-    assert sms.recipient == "+46701740608" and url in sms.body
+    assert sms.recipient == "+46701740608" and url in body_to_send(sms)
+    assert url not in sms.body
 
 
 def test_bjud_in_tolk_fills_in_the_agency_preset(client, visit, tolk):  # G3
