@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,10 +18,28 @@ from guests.services import LinkProblem, link_resolve
 SESSION_KEY = "join_participant"
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's address: behind one of our proxies, the one it appended to
+    X-Forwarded-For; otherwise the connection's own. IPv6 counts per /64."""
+    address = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    try:
+        peer = ipaddress.ip_address(address)
+        if forwarded and any(peer in ipaddress.ip_network(net)
+                             for net in settings.TRUSTED_PROXIES):
+            address = forwarded.split(",")[-1].strip()
+            peer = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if peer.version == 6:
+        return str(ipaddress.ip_network(f"{peer}/64", strict=False))
+    return str(peer)
+
+
 @require_GET
 @never_cache
-@ratelimit(key="ip", rate=lambda group, request: settings.INVITATION_REDEEM_RATE,
-           block=False)
+@ratelimit(key=lambda group, request: client_address(request),
+           rate=lambda group, request: settings.INVITATION_REDEEM_RATE, block=False)
 def redeem(request: HttpRequest, token: str) -> HttpResponse:
     """Exchange a personal link for a join session, then leave the token behind.
 

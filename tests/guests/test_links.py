@@ -185,3 +185,34 @@ def test_staff_see_that_a_link_was_opened(client, visit, clinician):
     client.get(reverse("guests:redeem", args=[token]))
     client.force_login(clinician)
     assert "Länken öppnad" in client.get(page).content.decode()
+
+
+def test_link_tokens_never_reach_a_log_line(client, visit, settings, caplog):  # G5
+    import logging
+
+    from videovisit.logging import RedactLinkTokens
+
+    settings.INVITATION_REDEEM_RATE = "0/m"  # every opening is refused and logged
+    _participant, token = add_relative(visit)
+    with caplog.at_level(logging.WARNING):
+        client.get(reverse("guests:redeem", args=[token]))
+    records = [r for r in caplog.records if "/in/" in r.getMessage()]
+    assert records, "django.request logs the refused request"
+    for record in records:
+        RedactLinkTokens().filter(record)
+        assert token not in record.getMessage()
+
+
+@pytest.mark.parametrize(("remote", "forwarded", "proxies", "counted_as"), [
+    ("203.0.113.9", "", [], "203.0.113.9"),
+    ("203.0.113.9", "198.51.100.7", [], "203.0.113.9"),  # no trusted proxy: header ignored
+    ("192.0.2.2", "6.6.6.6, 198.51.100.7", ["192.0.2.0/24"], "198.51.100.7"),  # forged left
+    ("2001:db8:1:2::5", "", [], "2001:db8:1:2::/64"),
+])
+def test_the_rate_limit_counts_the_real_client(rf, settings, remote, forwarded, proxies,
+                                               counted_as):
+    from guests.views import client_address
+
+    settings.TRUSTED_PROXIES = proxies
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == counted_as
