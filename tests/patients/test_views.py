@@ -239,3 +239,14 @@ def test_outsider_is_refused_the_patient_and_the_search_card(client, outsider, c
 def test_anonymous_is_sent_to_login(client):
     assert client.get(reverse("patients:search")).status_code == 302
     assert client.post(reverse("patients:create"), {"personnummer": ADULT}).status_code == 302
+
+
+def test_outsider_cannot_change_a_guardians_contact(client, outsider, care_unit):  # S2
+    child = PatientFactory(personnummer=CHILD, has_eid=False, mobile="", care_units=[care_unit])
+    karin = GuardianFactory(child=child)
+    client.force_login(outsider)
+    response = client.post(reverse("patients:update-guardian", args=[child.pk, karin.pk]),
+                           {f"g{karin.pk}-mobile": "0701740606"})
+    assert response.status_code == 404
+    karin.refresh_from_db()
+    assert karin.mobile == ""

@@ -152,3 +152,13 @@ def test_an_outsider_cannot_resend(client, visit, outsider):
     client.force_login(outsider)
     assert client.post(reverse("visits:message-resend", args=[visit.pk, message.pk])
                        ).status_code == 404
+
+
+def test_an_outsider_cannot_remove_or_relink_a_participant(client, visit, outsider):  # S2
+    add(client, visit)
+    participant = Participant.objects.get()
+    client.force_login(outsider)
+    for name in ["visits:participant-remove", "visits:participant-link"]:
+        assert client.post(reverse(name, args=[visit.pk, participant.pk])).status_code == 404
+    participant.refresh_from_db()
+    assert participant.removed_at is None and participant.links.count() == 1

@@ -182,3 +182,17 @@ def test_the_notes_section_saves_on_its_own(client, alice, care_unit, today):
     content = response.content.decode()
     assert content.lstrip().startswith('<section id="notes"')
     assert "Anteckningarna är sparade" in content
+
+
+def test_an_outsider_cannot_confirm_journaling_or_create_visits_for_our_patients(
+        client, outsider, clinician, care_unit, today):  # S2
+    visit = visit_for(clinician, care_unit, today, 10, state=S.FINISHED, notes="x")
+    client.force_login(outsider)
+    assert client.post(reverse("visits:journaled", args=[visit.pk])).status_code == 404
+    visit.refresh_from_db()
+    assert visit.notes_journaled_at is None
+    response = client.post(reverse("visits:new"), {
+        "personnummer": visit.patient.personnummer, "day": today.isoformat(),
+        "start": "15:00", "minutes": "30"})
+    assert "Sök och skapa patienten först" in response.content.decode()
+    assert VideoVisit.objects.count() == 1
