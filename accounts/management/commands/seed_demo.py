@@ -111,6 +111,8 @@ MESSAGE_TEMPLATES += [
     for key, name, channel in [
         ("inbjudan-sms", "Inbjudan till videomöte (sms)", MessageTemplate.Channel.SMS),
         ("inbjudan-epost", "Inbjudan till videomöte (e-post)", MessageTemplate.Channel.EMAIL),
+        ("avbokning-sms", "Videomöte avbokat (sms)", MessageTemplate.Channel.SMS),
+        ("avbokning-epost", "Videomöte avbokat (e-post)", MessageTemplate.Channel.EMAIL),
     ]
 ]
 
