@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template import Context, Template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -67,10 +68,15 @@ def free_slots(*, owner: User, day: datetime.date,
              for slot in block.slots() if slot[0] > now]
     if not slots:
         return []
-    taken = list(Booking.objects.active()
-                 .filter(clinician__in=[owner, *participants])
-                 .overlapping(slots[0][0], slots[-1][1])
-                 .values_list("starts_at", "ends_at"))
+    people = [owner, *participants]
+    first, last = slots[0][0], slots[-1][1]
+    taken = list(Booking.objects.active().filter(clinician__in=people)
+                 .overlapping(first, last).values_list("starts_at", "ends_at"))
+    # Visits created in the console, without a booking, keep their staff busy too.
+    taken += list(VideoVisit.objects.exclude(state=VideoVisit.State.CANCELLED)
+                  .filter(Q(owner__in=people) | Q(staff__in=people))
+                  .filter(starts_at__lt=last, ends_at__gt=first)
+                  .values_list("starts_at", "ends_at"))
     return [(start, end) for start, end in slots
             if not any(s < end and e > start for s, e in taken)]
 

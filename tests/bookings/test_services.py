@@ -313,3 +313,14 @@ def test_staff_book_only_at_their_own_units(ref, outsider, care_unit, adult, day
 def test_the_participant_kinds_are_identified(ref, clinician, care_unit, adult, day):  # G4
     booking = single(ref, clinician, care_unit, adult, at(day, 9))
     assert booking.video_visit.participants.get().kind == Participant.Kind.PATIENT
+
+
+def test_a_console_visit_without_booking_keeps_its_staff_busy(ref, schedule, clinician,
+                                                             colleague_same_unit, care_unit,
+                                                             day):  # B6
+    from tests.visits.factories import VideoVisitFactory
+
+    VideoVisitFactory(owner=colleague_same_unit, care_unit=care_unit, starts_at=at(day, 10),
+                      staff=[clinician])
+    starts = [s.strftime("%H:%M") for s, _ in free_slots(owner=clinician, day=day)]
+    assert "10:00" not in starts and "09:30" in starts and "10:30" in starts
