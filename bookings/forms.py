@@ -212,11 +212,13 @@ class GuardianChoiceField(forms.ModelChoiceField):
 class ChildContactsStep(StepForm):
     """Per visit of a child under 13: primary contact and exactly one agent (P5)."""
 
-    primary_contact = GuardianChoiceField(label=_("Primär kontakt"),
-                                          queryset=Guardian.objects.none(),
-                                          empty_label=_("Välj vårdnadshavare"))
+    primary_contact = GuardianChoiceField(
+        label=_("Primär kontakt"), queryset=Guardian.objects.none(),
+        empty_label=_("Välj vårdnadshavare"),
+        error_messages={"required": _("Välj en av barnets vårdnadshavare som primär kontakt.")})
     agent = GuardianChoiceField(
         label=_("Ombud"), queryset=Guardian.objects.none(), empty_label=_("Välj vårdnadshavare"),
+        error_messages={"required": _("Välj en (1) av barnets vårdnadshavare som ombud.")},
         help_text=_("Ett (1) ombud. Ombudet får länken som sms och legitimerar sig med BankID. "
                     "En annan vårdnadshavare kan bjudas in som gäst senare."))
 
