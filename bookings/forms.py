@@ -424,3 +424,28 @@ class KallelseStep(StepForm):
         return {"kallelse_template": self.cleaned_data["template"].pk,
                 "kallelse_delivery": self.cleaned_data["delivery"]}
 
+
+
+class RescheduleForm(forms.Form):
+    """Flytta: another free time of the same clinicians (B7)."""
+
+    day = forms.DateField(label=_("Ny dag"), widget=forms.DateInput(attrs={"type": "date"}))
+    slot = forms.ChoiceField(label=_("Ledig tid"), widget=forms.RadioSelect,
+                             error_messages={"required": _("Välj en ledig tid.")})
+
+    def __init__(self, data=None, *, booking: Booking) -> None:
+        super().__init__(data, initial={"day": timezone.localdate(booking.starts_at)})
+        self.booking = booking
+        try:
+            day = self.fields["day"].clean(self.data.get("day") if self.is_bound
+                                           else self.initial["day"])
+        except ValidationError:
+            day = None
+        self.slots = []
+        if day:
+            participants = [p.clinician for p in booking.participations.active()]
+            self.slots = free_slots(owner=booking.clinician, day=day, participants=participants)
+        self.fields["slot"].choices = [
+            (slot_value(start, end), f"{timezone.localtime(start):%H:%M}–"
+                                     f"{timezone.localtime(end):%H:%M}")
+            for start, end in self.slots]

@@ -9,5 +9,7 @@ urlpatterns = [
     path("borja-om/", views.restart, name="restart"),
     path("bokning/<int:pk>/", views.detail, name="detail"),
     path("bokning/<int:pk>/kallelse/", views.kallelse, name="kallelse"),
+    path("bokning/<int:pk>/flytta/", views.reschedule, name="reschedule"),
+    path("bokning/<int:pk>/avboka/", views.cancel, name="cancel"),
     path("<slug:step>/", views.step, name="step"),
 ]

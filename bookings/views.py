@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +24,7 @@ from bookings.models import (
     ScheduleActivity,
     VisitReason,
 )
-from bookings.services import booking_create
+from bookings.services import booking_cancel, booking_create, booking_reschedule
 from integrations.registry import RegistryError
 from patients.models import Guardian, Patient
 from patients.personnummer import format_pnr
@@ -330,6 +331,7 @@ def confirm(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         return render_step(request, wizard, "bekrafta", errors=invalid.messages,
                            status=422 if request.htmx else 200)
     wizard.clear()
+    messages.success(request, _("Bokningen är klar."))
     url = reverse("bookings:detail", args=[booking.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -345,16 +347,55 @@ def get_booking_for_staff(request: HttpRequest, pk: int) -> Booking:
         raise Http404 from None
 
 
-@require_GET
-@login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The booking as booked: what was created and what was sent."""
-    booking = get_booking_for_staff(request, pk)
+def render_detail(request: HttpRequest, booking: Booking, *, form=None,
+                  errors: list[str] | None = None, status: int = 200) -> HttpResponse:
     return render(request, "bookings/detail.html", {
         "booking": booking, "when": when_range(booking.starts_at, booking.ends_at),
         "participations": booking.participations.select_related("clinician"),
         "group_patients": booking.group_patients.all(),
-    })
+        "reschedule_form": form or steps.RescheduleForm(booking=booking),
+        "errors": errors or [],
+    }, status=status)
+
+
+@require_GET
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The booking as booked, with Flytta and Avboka (B7)."""
+    return render_detail(request, get_booking_for_staff(request, pk))
+
+
+@require_POST
+@login_required
+def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Flytta: a new free time; the video visit moves along and people are told (B7)."""
+    booking = get_booking_for_staff(request, pk)
+    form = steps.RescheduleForm(request.POST, booking=booking)
+    if request.POST.get("action") != "slots" and form.is_valid():
+        start, end = steps.parse_slot(form.cleaned_data["slot"])
+        try:
+            booking_reschedule(booking=booking, starts_at=start, ends_at=end,
+                               user=request.user)
+        except ValidationError as invalid:
+            return render_detail(request, booking, form=form, errors=invalid.messages,
+                                 status=422)
+        messages.success(request, _("Bokningen är flyttad och de berörda har fått besked."))
+        return redirect("bookings:detail", pk=booking.pk)
+    return render_detail(request, booking, form=form,
+                         status=200 if request.POST.get("action") == "slots" else 422)
+
+
+@require_POST
+@login_required
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Avboka: the booking, its team bookings and its video visit together (B7)."""
+    booking = get_booking_for_staff(request, pk)
+    try:
+        booking_cancel(booking=booking, user=request.user)
+    except ValidationError as invalid:
+        return render_detail(request, booking, errors=invalid.messages, status=422)
+    messages.success(request, _("Bokningen är avbokad och de berörda har fått besked."))
+    return redirect("bookings:detail", pk=booking.pk)
 
 
 @require_GET

@@ -76,7 +76,8 @@ def test_an_adult_is_booked_step_by_step_without_javascript(client, alice, ref, 
     assert response["Location"] == reverse("bookings:detail", args=[booking.pk])
     assert booking.video_visit.patient == adult
     assert OutboxMessage.objects.filter(channel="portal", recipient=adult.personnummer).exists()
-    assert "Öppna besökssidan" in client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "Bokningen är klar." in page and "Öppna besökssidan" in page
     # The draft is gone: the next booking starts from the patient.
     assert client.get(reverse("bookings:start"))["Location"] == url("patient")
 
@@ -232,3 +233,51 @@ def test_signed_out_is_sent_to_login(client):
 def test_the_nav_has_boka_videobesok(client, alice):
     page = client.get(reverse("visits:start")).content.decode()
     assert f'href="{reverse("bookings:start")}"' in page and "Boka videobesök" in page
+
+
+def last_to(recipient: str) -> str:
+    return OutboxMessage.objects.filter(recipient=recipient).order_by("pk").last().body
+
+
+@pytest.fixture
+def booked(ref, alice, schedule, adult, day) -> Booking:
+    return booking_create(kind="single", care_unit=alice.care_units.get(), owner=alice,
+                          patient=adult, starts_at=at(day, 9), ends_at=at(day, 9, 30),
+                          contact_type=ref.divl, schedule_activity=ref.video_activity,
+                          kallelse_template=ref.adult, kallelse_delivery="print",
+                          created_by=alice)
+
+
+def test_flytta_moves_the_booking_and_its_visit(client, booked, adult, day):  # B7
+    where = reverse("bookings:reschedule", args=[booked.pk])
+    page = client.post(where, {"day": day.isoformat(), "action": "slots"}).content.decode()
+    assert slot(day, 11) in page and slot(day, 9) not in page
+    response = client.post(where, {"day": day.isoformat(), "slot": slot(day, 11)})
+    assert response.status_code == 302
+    booked.refresh_from_db()
+    assert booked.starts_at == at(day, 11) and booked.video_visit.starts_at == at(day, 11)
+    assert "flyttat" in last_to(adult.mobile)
+    assert "Bokningen är flyttad" in client.get(response["Location"]).content.decode()
+
+
+def test_flytta_without_a_time_says_so(client, booked, day):  # B7
+    response = client.post(reverse("bookings:reschedule", args=[booked.pk]),
+                           {"day": day.isoformat()})
+    assert response.status_code == 422 and "Välj en ledig tid." in response.content.decode()
+
+
+def test_avboka_cancels_the_booking_and_its_visit(client, booked, adult):  # B7
+    response = client.post(reverse("bookings:cancel", args=[booked.pk]))
+    assert response.status_code == 302
+    booked.refresh_from_db()
+    assert booked.cancelled_at and booked.video_visit.state == "cancelled"
+    assert "avbokat" in last_to(adult.mobile)
+
+
+def test_outsider_cannot_move_or_cancel(client, booked, outsider, day):  # S2
+    client.force_login(outsider)
+    assert client.post(reverse("bookings:cancel", args=[booked.pk])).status_code == 404
+    assert client.post(reverse("bookings:reschedule", args=[booked.pk]),
+                       {"day": day.isoformat(), "slot": slot(day, 11)}).status_code == 404
+    booked.refresh_from_db()
+    assert booked.cancelled_at is None and booked.starts_at == at(day, 9)
