@@ -97,3 +97,87 @@ def test_an_adult_and_a_child_are_booked_end_to_end(page, clinician, ref, schedu
     rows = page.locator("#visit-rows")
     expect(rows).to_contain_text("Eva Lindqvist")
     expect(rows).to_contain_text("Lo Berg")
+
+
+def choose_time(page, kind_label: str, personnummer: str) -> None:
+    page.goto(reverse("bookings:start"))
+    field = page.get_by_label("Personnummer")
+    field.fill(personnummer)
+    field.press("Enter")
+    expect(page.get_by_role("heading", level=2, name="Typ av besök")).to_be_visible()
+    page.get_by_label(kind_label).check()
+    page.get_by_role("button", name="Nästa").click()
+    expect(page.get_by_role("heading", level=2, name="Behandlare och tid")).to_be_visible()
+
+
+def pick_slot(page, on, time: str) -> None:
+    page.get_by_label("Dag").fill(on.isoformat())
+    page.get_by_role("button", name="Visa lediga tider").click()
+    expect(page.get_by_role("group", name="Ledig tid")).to_be_visible()
+    page.get_by_label(time).check()
+    page.get_by_role("button", name="Nästa").click()
+
+
+def finish(page, *, kallelse: str = "") -> None:
+    expect(page.get_by_role("heading", level=2, name="Uppgifter")).to_be_visible()
+    page.get_by_role("button", name="Nästa").click()
+    if kallelse:
+        expect(page.get_by_role("heading", level=2, name="Kallelse")).to_be_visible()
+        page.get_by_label(kallelse).check()
+        page.get_by_role("button", name="Nästa").click()
+    expect(page.get_by_role("heading", level=2, name="Bekräfta")).to_be_visible()
+    page.get_by_role("button", name="Boka").click()
+    expect(page.get_by_role("status")).to_contain_text("Bokningen är klar")
+
+
+def test_a_team_visit_an_anhorigsamtal_and_a_group_visit(page, clinician, colleague_same_unit,  # noqa: F811
+                                                        ref, schedule, adult, child, day):  # noqa: F811
+    log_in(page, "alice")
+
+    # Teambesök with bob as Medverkan teambesök (B3).
+    choose_time(page, "Teambesök – flera behandlare", adult.personnummer)
+    page.get_by_label("Bob Sjöberg (Psykolog)").check()
+    pick_slot(page, day, "09:00–09:30")
+    expect(page.get_by_label("Schemaaktivitet för medverkande")).to_have_value(
+        str(ref.medverkan.pk))
+    finish(page, kallelse="Spara – kallelsen går till patientens inkorg på 1177.se")
+
+    # Anhörigsamtal on Margareta Ek, the link by SMS, nothing to the patient (B4).
+    choose_time(page, "Anhörigsamtal (ASAM) – utan patienten", adult.personnummer)
+    pick_slot(page, day, "10:00–10:30")
+    expect(page.get_by_role("heading", level=2, name="Deltagare")).to_be_visible()
+    page.get_by_label("Anhörigs personnummer").fill("19581102-9882")
+    page.get_by_label("Sms").check()
+    page.get_by_label("Anhörigs mobilnummer").fill("070-174 06 10")
+    page.get_by_role("button", name="Nästa").click()
+    expect(page.locator(".wizard__summary")).to_contain_text("Margareta Ek")
+    expect(page.get_by_label("Visa webb (visas för patienten på 1177.se)")).to_have_count(0)
+    finish(page)
+
+    # Gruppbesök in Teams with Eva and Lo (B5).
+    choose_time(page, "Gruppbesök – flera patienter via Teams", adult.personnummer)
+    pick_slot(page, day, "11:00–11:30")
+    page.get_by_label("Övriga patienters personnummer").fill(child.personnummer)
+    page.get_by_label("Länk till Teams-mötet").fill(
+        "https://teams.microsoft.com/l/meetup-join/19%3ameeting_demo%40thread.v2/0")
+    page.get_by_role("button", name="Nästa").click()
+    finish(page)
+
+    team = Booking.objects.get(kind="team_owner")
+    assert set(team.video_visit.staff.all()) == {clinician, colleague_same_unit}
+    relative_call = Booking.objects.get(kind="relative_call")
+    assert relative_call.video_visit.patient.personnummer == "195811029882"
+    assert not OutboxMessage.objects.filter(recipient=adult.mobile,
+                                            body__contains="10.00").exists()
+    portal = OutboxMessage.objects.filter(channel="portal", subject="Länk till ditt gruppbesök")
+    assert {m.recipient for m in portal} == {adult.personnummer, child.personnummer}
+
+    # alice's day has the team visit and the relative call; bob's has the team visit (V1).
+    page.goto(reverse("visits:start") + f"?dag={day.isoformat()}")
+    rows = page.locator("#visit-rows")
+    expect(rows).to_contain_text("Eva Lindqvist")
+    expect(rows).to_contain_text("Margareta Ek")
+    page.get_by_role("button", name="Logga ut").click()
+    log_in(page, "bob")
+    page.goto(reverse("visits:start") + f"?dag={day.isoformat()}")
+    expect(page.locator("#visit-rows")).to_contain_text("Eva Lindqvist")
