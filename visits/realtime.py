@@ -39,3 +39,10 @@ def participant_removed(participant) -> None:
     group = visit_group(participant.visit_id)
     event = {"type": "participant.removed", "participant": participant.pk}
     transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, event))
+
+
+def room_replaced(channel_name: str, connection: str) -> None:
+    """Tell an older socket of the same person, once committed, that a newer one took over."""
+    event = {"type": "room.replaced", "connection": connection}
+    transaction.on_commit(
+        lambda: async_to_sync(get_channel_layer().send)(channel_name, event))
