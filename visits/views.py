@@ -46,7 +46,7 @@ def start(request) -> HttpResponse:
         "day": day, "today": today, "form": DayForm(initial={"dag": day}),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
-        "visits": mine.on(day).order_by("starts_at"),
+        "visits": mine.on(day).with_waiting().order_by("starts_at"),
         "unjournaled": mine.unjournaled().order_by("starts_at"),
     }
     template = "visits/start.html#visit-rows" if request.htmx and not request.htmx.boosted \
