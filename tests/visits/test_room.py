@@ -77,7 +77,9 @@ def kinds(messages: list[dict]) -> set[str]:
 
 
 async def refused(visit, cookie: str | None) -> bool:
-    connected, _ = await socket(visit, cookie).connect()
+    ws = socket(visit, cookie)
+    connected, _ = await ws.connect()
+    await ws.disconnect()
     return not connected
 
 
@@ -209,6 +211,7 @@ async def test_a_removed_participant_is_disconnected_at_once(visit, clinician, g
     closed = await next_message(ws, "closed")
     assert closed["code"] == room.CLOSE_REMOVED and "tagit bort" in closed["message"]
     assert (await ws.receive_output(timeout=5))["type"] == "websocket.close"
+    await ws.disconnect()
     # The others see the change: the removed guest is gone from their room.
     state = await next_message(staff, "state", timeout=5)
     while state["peers"]:
@@ -225,7 +228,7 @@ async def test_a_seventh_person_gets_a_clear_message(visit, clinician):  # R3
     closed = await next_message(seventh, "closed")
     assert closed["code"] == room.CLOSE_FULL and "fullt" in closed["message"]
     assert "6" in closed["message"]
-    for ws in inside:
+    for ws in [*inside, seventh]:
         await ws.disconnect()
 
 
@@ -273,11 +276,15 @@ async def test_ending_the_meeting_disconnects_everyone_and_the_room_stays_closed
     again = socket(visit, await join_cookie(guest))
     assert (await again.connect())[0]
     assert (await next_message(again, "closed"))["code"] == room.CLOSE_ENDED
+    await again.disconnect()
     await database_sync_to_async(visit_finish)(visit=visit, user=clinician, journaled=None)
     after = socket(visit, await join_cookie(guest))
     assert (await after.connect())[0]
     closed = await next_message(after, "closed")
     assert closed["code"] == room.CLOSE_ENDED and "Besöket är avslutat" in closed["message"]
+    await after.disconnect()
+    for ws in sockets:
+        await ws.disconnect()
 
 
 def test_turn_credentials_follow_coturns_rest_scheme(settings):  # R3
