@@ -1,12 +1,14 @@
 import json
+import re
 import secrets
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from visits import room
+from visits import realtime, room
 from visits.realtime import staff_group, visit_group
 
 
@@ -34,6 +36,18 @@ class StaffConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "visit.changed", "visit": event["visit"]})
 
 
+# The page's media session, from the socket's address (?c=…); see room.room_enter.
+CONNECTION_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
+
+
+def connection_id(scope: dict) -> str:
+    """The id the page chose for its media session, or a new one if it sent none."""
+    values = parse_qs(scope.get("query_string", b"").decode(errors="replace")).get("c", [])
+    if values and CONNECTION_ID.fullmatch(values[0]):
+        return values[0]
+    return secrets.token_hex(8)
+
+
 # Signalling messages larger than this are refused; an SDP offer is a few kilobytes.
 MAX_SIGNAL_BYTES = 64 * 1024
 
@@ -54,16 +68,19 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if self.member is None:
             await self.close()  # refuses the handshake (HTTP 403)
             return
-        self.connection = secrets.token_hex(8)
+        self.connection = connection_id(self.scope)
         self.group = visit_group(visit_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         try:
-            await database_sync_to_async(room.room_enter)(
+            entered = await database_sync_to_async(room.room_enter)(
                 member=self.member, channel_name=self.channel_name, connection=self.connection)
         except room.RoomClosed as closed:
             await self.leave_with(closed)
             return
+        if entered.replaced_channel:
+            await realtime.room_replaced(entered.replaced_channel)
+        await realtime.visit_changed_from_room(self.member.visit_id, entered.groups)
         await self.send_json({"type": "welcome", "you": self.member.peer,
                               "heartbeat": settings.ROOM_HEARTBEAT_SECONDS,
                               "ice_servers": room.ice_servers(self.member.peer)})
@@ -73,8 +90,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.member is not None and hasattr(self, "connection"):
-            await database_sync_to_async(room.room_leave)(member=self.member,
-                                                          connection=self.connection)
+            groups = await database_sync_to_async(room.room_leave)(
+                member=self.member, channel_name=self.channel_name)
+            await realtime.visit_changed_from_room(self.member.visit_id, groups)
 
     async def receive_json(self, content, **kwargs) -> None:
         if not isinstance(content, dict):
@@ -84,7 +102,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.relay_signal(content)
         elif kind == "ping":
             if await database_sync_to_async(room.room_touch)(member=self.member,
-                                                             connection=self.connection):
+                                                             channel_name=self.channel_name):
                 await self.send_json({"type": "pong"})
             else:
                 await self.send_snapshot()  # closes with the reason
@@ -96,7 +114,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if len(json.dumps(data)) > MAX_SIGNAL_BYTES:
             return
         target = await database_sync_to_async(room.signal_target)(
-            member=self.member, connection=self.connection, to=to)
+            member=self.member, channel_name=self.channel_name, to=to)
         if target is not None:
             await self.channel_layer.send(target, {
                 "type": "room.signal", "from": self.member.peer,
@@ -105,7 +123,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def send_snapshot(self) -> None:
         try:
             snapshot = await database_sync_to_async(room.room_snapshot)(
-                member=self.member, connection=self.connection)
+                member=self.member, channel_name=self.channel_name)
         except room.RoomClosed as closed:
             await self.leave_with(closed)
             return
@@ -130,6 +148,5 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                               "connection": event["connection"], "data": event["data"]})
 
     async def room_replaced(self, event: dict) -> None:
-        if event["connection"] == self.connection:
-            await self.leave_with(room.RoomClosed(
-                str(_("Du har öppnat mötet i ett annat fönster.")), room.CLOSE_REPLACED))
+        await self.leave_with(room.RoomClosed(
+            str(_("Du har öppnat mötet i ett annat fönster.")), room.CLOSE_REPLACED))

@@ -170,7 +170,7 @@ class RoomPresence(models.Model):
     name = models.CharField(max_length=200)
     role = models.CharField(max_length=100)
     channel_name = models.CharField(max_length=200)
-    connection = models.CharField(max_length=32)
+    connection = models.CharField(max_length=64)
     status = models.CharField(max_length=20, choices=Status, default=Status.WAITING)
     joined_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(default=timezone.now)

@@ -85,12 +85,23 @@ def room_member(scope: dict, visit_id: int) -> Member | None:
                   role=participant.get_kind_display(), participant_id=participant.pk)
 
 
+@dataclass(frozen=True)
+class Entered:
+    """What the consumer announces once room_enter has committed."""
+
+    groups: list[str]
+    replaced_channel: str | None
+
+
 @transaction.atomic
-def room_enter(*, member: Member, channel_name: str, connection: str) -> None:
+def room_enter(*, member: Member, channel_name: str, connection: str) -> Entered:
     """Enter the room: waiting before the meeting, straight in while it is live (R2).
 
-    Raises RoomClosed when the meeting is over or the mesh is full (R3, R5). A second
-    socket of the same person replaces the first, which is told to close.
+    `connection` names the page's media session: a socket that comes back after a drop
+    or a server restart brings the same one, so the others keep their peer connections
+    with it (R4). Raises RoomClosed when the meeting is over or the mesh is full (R3,
+    R5). A second socket of the same person replaces the first, which must be told to
+    close (`replaced_channel`); `groups` must hear that the visit's room changed.
     """
     # The visit's row lock makes concurrent entries count the room one at a time.
     visit = VideoVisit.objects.select_for_update().get(pk=member.visit_id)
@@ -110,28 +121,32 @@ def room_enter(*, member: Member, channel_name: str, connection: str) -> None:
         "name": member.name, "role": member.role, "channel_name": channel_name,
         "connection": connection, "status": status, "joined_at": now, "seen_at": now,
     })
-    if previous is not None and previous.channel_name != channel_name:
-        realtime.room_replaced(previous.channel_name, previous.connection)
-    realtime.visit_changed(visit)
+    replaced = previous.channel_name if previous and previous.channel_name != channel_name \
+        else None
+    return Entered(groups=realtime.visit_changed_groups(visit), replaced_channel=replaced)
 
 
 @transaction.atomic
-def room_leave(*, member: Member, connection: str) -> None:
-    """Leave the room, unless a newer socket of the same person already took the place."""
+def room_leave(*, member: Member, channel_name: str) -> list[str]:
+    """Leave the room, unless a newer socket of the same person already took the place.
+
+    Returns the groups to tell that the room changed (none if nothing did).
+    """
     deleted, _counts = RoomPresence.objects.filter(
-        visit_id=member.visit_id, peer=member.peer, connection=connection).delete()
-    if deleted:
-        realtime.visit_changed(VideoVisit.objects.get(pk=member.visit_id))
+        visit_id=member.visit_id, peer=member.peer, channel_name=channel_name).delete()
+    if not deleted:
+        return []
+    return realtime.visit_changed_groups(VideoVisit.objects.get(pk=member.visit_id))
 
 
-def room_touch(*, member: Member, connection: str) -> bool:
+def room_touch(*, member: Member, channel_name: str) -> bool:
     """A heartbeat: keep the presence fresh. False when this socket no longer holds it."""
     return bool(RoomPresence.objects.filter(
-        visit_id=member.visit_id, peer=member.peer, connection=connection,
+        visit_id=member.visit_id, peer=member.peer, channel_name=channel_name,
     ).update(seen_at=timezone.now()))
 
 
-def room_snapshot(*, member: Member, connection: str) -> dict:
+def room_snapshot(*, member: Member, channel_name: str) -> dict:
     """The room as this socket should see it now; admits the waiting once the meeting is live.
 
     Raises RoomClosed when the meeting has ended or this socket no longer holds the place.
@@ -144,7 +159,7 @@ def room_snapshot(*, member: Member, connection: str) -> dict:
         # Any socket may admit: the update is the same whoever runs it first (R2).
         presences.filter(status=RoomPresence.Status.WAITING).update(
             status=RoomPresence.Status.IN_MEETING)
-    mine = presences.filter(peer=member.peer, connection=connection).first()
+    mine = presences.filter(peer=member.peer, channel_name=channel_name).first()
     if mine is None:
         raise RoomClosed(_("Du har öppnat mötet i ett annat fönster."), CLOSE_REPLACED)
     peers = [
@@ -152,15 +167,15 @@ def room_snapshot(*, member: Member, connection: str) -> dict:
          "connection": p.connection, "staff": p.user_id is not None}
         for p in presences.fresh().exclude(pk=mine.pk).order_by("joined_at", "pk")
     ]
-    return {"type": "state", "you": member.peer, "connection": connection,
+    return {"type": "state", "you": member.peer, "connection": mine.connection,
             "status": mine.status, "visit_state": visit.state, "peers": peers}
 
 
-def signal_target(*, member: Member, connection: str, to: str) -> str | None:
+def signal_target(*, member: Member, channel_name: str, to: str) -> str | None:
     """The channel of `to` if both it and the sender are in this visit's meeting (R3)."""
     in_meeting = RoomPresence.objects.filter(visit_id=member.visit_id,
                                              status=RoomPresence.Status.IN_MEETING)
-    if not in_meeting.filter(peer=member.peer, connection=connection).exists():
+    if not in_meeting.filter(peer=member.peer, channel_name=channel_name).exists():
         return None
     target = in_meeting.filter(peer=to).exclude(peer=member.peer).first()
     return target.channel_name if target else None

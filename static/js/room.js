@@ -47,6 +47,9 @@ class Room {
     if (this.wanted) return;
     this.wanted = true;
     this.closedFor = null;
+    // Names this page's media session; a socket that reconnects brings it back, so the
+    // others keep their peer connections with us through a drop or a restart (R4).
+    this.connectionId = crypto.randomUUID();
     this.root.hidden = false;
     this.say(this.msg.msgConnecting);
     this.show("connecting");
@@ -99,7 +102,8 @@ class Room {
 
   connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}${this.root.dataset.roomUrl}`);
+    const url = `${scheme}://${location.host}${this.root.dataset.roomUrl}?c=${this.connectionId}`;
+    const socket = new WebSocket(url);
     this.socket = socket;
     let opened = false;
     socket.addEventListener("open", () => {
@@ -118,10 +122,8 @@ class Room {
         this.end(this.msg[`msgClosed${code}`] || this.closedFor?.message);
         return;
       }
-      // Dropped (network, server restart): our connection id changes on the way back,
-      // so the peers are built anew from the next snapshot (R4).
-      this.closeAllPeers();
-      this.connection = null;
+      // Dropped (network, server restart): the media flows on peer to peer while the
+      // socket comes back with the same connection id and gets a fresh snapshot (R4).
       if (!opened) this.failedOpens += 1;
       this.say(this.failedOpens >= 3 ? this.msg.msgUnreachable : this.msg.msgDropped);
       if (this.failedOpens === 3) this.recheckPage();

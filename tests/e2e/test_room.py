@@ -4,6 +4,11 @@ Video really flows: the patient's RTCPeerConnection reports decoded frames from 
 clinician, over a connection that reached "connected".
 """
 
+import os
+import subprocess
+import sys
+import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -13,9 +18,10 @@ from playwright.sync_api import expect
 from guests.models import Participant
 from guests.services import participant_add
 from tests.accounts.factories import PASSWORD
+from tests.e2e.conftest import ROOT, database_url, free_port
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory
-from visits.models import VideoVisit
+from visits.models import RoomPresence, VideoVisit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -175,3 +181,70 @@ def test_a_dead_link_says_why(browser, live_server_url, visit):  # R5
             "Besöket är avslutat och länken gäller inte längre.")
     finally:
         page.context.close()
+
+
+class Daphne:
+    """A server of our own on a fixed port, so a test can kill it and start it again."""
+
+    def __init__(self, tmp_path) -> None:
+        self.port = free_port()
+        self.url = f"http://localhost:{self.port}"
+        self.log = tmp_path / "daphne.log"
+        self.process = None
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        env |= {"DATABASE_URL": database_url(), "DJANGO_DEBUG": "true",
+                "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1"}
+        with open(self.log, "a") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+                 "videovisit.asgi:application"],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError("daphne did not start:\n" + self.log.read_text())
+
+    def crash(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+def test_the_meeting_survives_a_server_restart(browser, tmp_path, clinician, visit):  # R4
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.VIDEO_LIVE)
+    token = invite(visit, Participant.Kind.INTERPRETER, first_name="Tolk")
+    server = Daphne(tmp_path)
+    server.start()
+    guest = new_page(browser, server.url)
+    staff = new_page(browser, server.url)
+    try:
+        guest.goto(f"/in/{token}/")
+        guest.goto("/mote/rum/")
+        log_in(staff, "alice")
+        staff.goto(f"/besok/{visit.pk}/")
+        status = guest.locator("[data-room-status]")
+        expect(status).to_have_text("Du är med i videomötet.")
+        wait_for_video(guest)
+        peer_connections = guest.evaluate("window.__peerConnections.length")
+
+        server.crash()
+        expect(status).to_contain_text("Anslutningen bröts")
+        server.start()
+        expect(status).to_have_text("Du är med i videomötet.", timeout=20_000)
+
+        # The same peer connection carries on and keeps decoding frames.
+        frames = sum(s["frames"] for s in wait_for_video(guest))
+        guest.wait_for_timeout(1000)
+        assert sum(s["frames"] for s in wait_for_video(guest)) > frames
+        assert guest.evaluate("window.__peerConnections.length") == peer_connections
+        assert RoomPresence.objects.filter(visit=visit).count() == 2
+    finally:
+        for page in (guest, staff):
+            page.context.close()
+        if server.process and server.process.poll() is None:
+            server.process.terminate()
+            server.process.wait(timeout=10)

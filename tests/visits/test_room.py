@@ -40,15 +40,16 @@ def join_cookie(participant, *, identified: bool = True) -> str:
     return session.session_key
 
 
-def socket(visit, cookie: str | None) -> WebsocketCommunicator:
+def socket(visit, cookie: str | None, connection: str = "") -> WebsocketCommunicator:
     headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
     if cookie:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    return WebsocketCommunicator(application, f"/ws/visit/{visit.pk}/", headers=headers)
+    query = f"?c={connection}" if connection else ""
+    return WebsocketCommunicator(application, f"/ws/visit/{visit.pk}/{query}", headers=headers)
 
 
-async def enter(visit, cookie: str) -> WebsocketCommunicator:
-    ws = socket(visit, cookie)
+async def enter(visit, cookie: str, connection: str = "") -> WebsocketCommunicator:
+    ws = socket(visit, cookie, connection)
     connected, _ = await ws.connect()
     assert connected
     welcome = await ws.receive_json_from(timeout=5)
@@ -79,7 +80,7 @@ def kinds(messages: list[dict]) -> set[str]:
 async def refused(visit, cookie: str | None) -> bool:
     ws = socket(visit, cookie)
     connected, _ = await ws.connect()
-    await ws.disconnect()
+    await ws.disconnect(timeout=10)
     return not connected
 
 
@@ -118,8 +119,8 @@ async def test_the_owner_and_a_colleague_of_the_unit_enter(visit, clinician, col
     colleague = await enter(visit, await staff_cookie(colleague_same_unit))
     state = await next_message(colleague, "state")
     assert [p["id"] for p in state["peers"]] == [f"s{clinician.pk}"]
-    await owner.disconnect()
-    await colleague.disconnect()
+    await owner.disconnect(timeout=10)
+    await colleague.disconnect(timeout=10)
 
 
 async def test_an_outsider_and_an_anonymous_socket_are_refused(visit, outsider):  # S2
@@ -136,9 +137,9 @@ async def test_a_participant_of_another_visit_is_refused(visit, clinician, care_
 async def test_a_patient_must_be_identified_with_eid_a_guest_need_not(visit, patient, guest):  # G4
     assert await refused(visit, await join_cookie(patient, identified=False))
     ws = await enter(visit, await join_cookie(patient))
-    await ws.disconnect()
+    await ws.disconnect(timeout=10)
     ws = await enter(visit, await join_cookie(guest, identified=False))
-    await ws.disconnect()
+    await ws.disconnect(timeout=10)
 
 
 async def test_a_removed_participant_is_refused(visit, guest):  # G5
@@ -163,8 +164,8 @@ async def test_people_wait_until_the_meeting_starts_then_all_are_admitted(
     state = await next_message(later, "state")
     assert state["status"] == "in_meeting"
     assert [(p["id"], p["status"]) for p in state["peers"]] == [(f"p{patient.pk}", "in_meeting")]
-    await patient_ws.disconnect()
-    await later.disconnect()
+    await patient_ws.disconnect(timeout=10)
+    await later.disconnect(timeout=10)
 
 
 async def test_signalling_reaches_only_the_addressed_peer_of_the_same_room(
@@ -190,7 +191,7 @@ async def test_signalling_reaches_only_the_addressed_peer_of_the_same_room(
     for ws in (bystander, outside, staff):
         assert "signal" not in kinds(await drain(ws))
     for ws in (staff, to_patient, bystander, outside):
-        await ws.disconnect()
+        await ws.disconnect(timeout=10)
 
 
 async def test_a_waiting_person_cannot_signal_into_the_meeting(visit, clinician, guest, patient):
@@ -199,8 +200,8 @@ async def test_a_waiting_person_cannot_signal_into_the_meeting(visit, clinician,
     await guest_ws.send_json_to({"type": "signal", "to": f"p{patient.pk}",
                                  "data": {"candidate": None}})
     assert "signal" not in kinds(await drain(patient_ws))
-    await patient_ws.disconnect()
-    await guest_ws.disconnect()
+    await patient_ws.disconnect(timeout=10)
+    await guest_ws.disconnect(timeout=10)
 
 
 async def test_a_removed_participant_is_disconnected_at_once(visit, clinician, guest):  # G1, G5
@@ -211,12 +212,12 @@ async def test_a_removed_participant_is_disconnected_at_once(visit, clinician, g
     closed = await next_message(ws, "closed")
     assert closed["code"] == room.CLOSE_REMOVED and "tagit bort" in closed["message"]
     assert (await ws.receive_output(timeout=5))["type"] == "websocket.close"
-    await ws.disconnect()
+    await ws.disconnect(timeout=10)
     # The others see the change: the removed guest is gone from their room.
     state = await next_message(staff, "state", timeout=5)
     while state["peers"]:
         state = await next_message(staff, "state", timeout=5)
-    await staff.disconnect()
+    await staff.disconnect(timeout=10)
 
 
 async def test_a_seventh_person_gets_a_clear_message(visit, clinician):  # R3
@@ -229,7 +230,7 @@ async def test_a_seventh_person_gets_a_clear_message(visit, clinician):  # R3
     assert closed["code"] == room.CLOSE_FULL and "fullt" in closed["message"]
     assert "6" in closed["message"]
     for ws in [*inside, seventh]:
-        await ws.disconnect()
+        await ws.disconnect(timeout=10)
 
 
 async def test_presence_lives_in_the_database_not_in_one_consumer(visit, clinician, patient):
@@ -240,8 +241,8 @@ async def test_presence_lives_in_the_database_not_in_one_consumer(visit, clinici
     staff = await enter(visit, await staff_cookie(clinician))
     state = await next_message(staff, "state")
     assert [(p["id"], p["status"]) for p in state["peers"]] == [(f"p{patient.pk}", "waiting")]
-    await ws.disconnect()
-    await staff.disconnect()
+    await ws.disconnect(timeout=10)
+    await staff.disconnect(timeout=10)
     assert not await database_sync_to_async(RoomPresence.objects.exists)()
 
 
@@ -254,12 +255,34 @@ async def test_a_reconnected_socket_replaces_the_old_one_and_gets_a_snapshot(
     assert (await next_message(second, "state"))["status"] == "in_meeting"
     closed = await next_message(first, "closed")
     assert closed["code"] == room.CLOSE_REPLACED
-    await first.disconnect()
+    await first.disconnect(timeout=10)
     staff = await enter(visit, await staff_cookie(clinician))
     state = await next_message(staff, "state")
     assert [p["id"] for p in state["peers"]] == [f"p{patient.pk}"]  # the newer one stays
-    await second.disconnect()
-    await staff.disconnect()
+    await second.disconnect(timeout=10)
+    await staff.disconnect(timeout=10)
+
+
+async def test_a_socket_back_after_a_drop_keeps_its_media_session(visit, clinician, patient):
+    # R4: the page reconnects with the id of its media session; the others see the same
+    # connection and keep their peer connection, and the old socket's end removes nothing.
+    await live(visit, clinician)
+    staff = await enter(visit, await staff_cookie(clinician))
+    cookie = await join_cookie(patient)
+    before = await enter(visit, cookie, connection="media-session-1")
+    state = await next_message(staff, "state")
+    while not state["peers"]:
+        state = await next_message(staff, "state")
+    assert state["peers"][0]["connection"] == "media-session-1"
+    after = await enter(visit, cookie, connection="media-session-1")
+    assert (await next_message(after, "state"))["connection"] == "media-session-1"
+    await before.disconnect(timeout=10)  # the dropped socket's late goodbye
+    await staff.send_json_to({"type": "signal", "to": f"p{patient.pk}", "data": {"x": 1}})
+    assert (await next_message(after, "signal"))["data"] == {"x": 1}
+    assert await database_sync_to_async(
+        RoomPresence.objects.filter(peer=f"p{patient.pk}", connection="media-session-1").exists)()
+    await after.disconnect(timeout=10)
+    await staff.disconnect(timeout=10)
 
 
 async def test_ending_the_meeting_disconnects_everyone_and_the_room_stays_closed(
@@ -276,15 +299,15 @@ async def test_ending_the_meeting_disconnects_everyone_and_the_room_stays_closed
     again = socket(visit, await join_cookie(guest))
     assert (await again.connect())[0]
     assert (await next_message(again, "closed"))["code"] == room.CLOSE_ENDED
-    await again.disconnect()
+    await again.disconnect(timeout=10)
     await database_sync_to_async(visit_finish)(visit=visit, user=clinician, journaled=None)
     after = socket(visit, await join_cookie(guest))
     assert (await after.connect())[0]
     closed = await next_message(after, "closed")
     assert closed["code"] == room.CLOSE_ENDED and "Besöket är avslutat" in closed["message"]
-    await after.disconnect()
+    await after.disconnect(timeout=10)
     for ws in sockets:
-        await ws.disconnect()
+        await ws.disconnect(timeout=10)
 
 
 def test_turn_credentials_follow_coturns_rest_scheme(settings):  # R3

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200)),
                 ('role', models.CharField(max_length=100)),
                 ('channel_name', models.CharField(max_length=200)),
-                ('connection', models.CharField(max_length=32)),
+                ('connection', models.CharField(max_length=64)),
                 ('status', models.CharField(choices=[('waiting', 'Väntar'), ('in_meeting', 'I mötet')], default='waiting', max_length=20)),
                 ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('seen_at', models.DateTimeField(default=django.utils.timezone.now)),
