@@ -150,3 +150,11 @@ def test_a_removed_participant_and_a_browser_without_a_link_are_turned_away(clie
     participant_remove(participant=participant)
     response = client.get(reverse("guests:room"))
     assert response.status_code == 410 and "gäller inte längre" in response.content.decode()
+
+
+def test_the_join_pages_speak_english_when_chosen(client, visit, settings):
+    invite(client, visit, Participant.Kind.INTERPRETER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Continue to the equipment test" in client.get(reverse("guests:join")).content.decode()
+    room = client.get(reverse("guests:room")).content.decode()
+    assert "The care staff will let you in soon." in room and "Leave the meeting" in room
