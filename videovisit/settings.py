@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "visits",
     "guests",
     "integrations",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -214,9 +214,9 @@ def test_outsider_is_refused_the_patient_and_the_search_card(client, outsider, c
     patient = PatientFactory(personnummer=ADULT, care_units=[care_unit])
     client.force_login(outsider)
     for name in ["patients:detail", "patients:relations", "patients:visits"]:
-        assert client.get(reverse(name, args=[patient.pk])).status_code == 404
+        assert client.get(reverse(name, args=[patient.pk])).status_code == 403
     assert client.post(reverse("patients:update-contact", args=[patient.pk]),
-                       {"mobile": "0701740605"}).status_code == 404
+                       {"mobile": "0701740605"}).status_code == 403
     # searching the full number shows the registry card, not the other unit's record
     content = search(client, ADULT).content.decode()
     assert reverse("patients:detail", args=[patient.pk]) not in content
