@@ -7,7 +7,7 @@ SQLite for the local demo).
 
 TRUNCATE is not a row operation and is not refused here: the test harness empties
 tables with it. In production the application role should not own the table, or
-TRUNCATE should be revoked from it (README, Security).
+TRUNCATE should be revoked from it (README, "Security and privacy").
 """
 
 from django.db import migrations

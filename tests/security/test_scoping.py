@@ -8,7 +8,6 @@ file does not know fails loudly until it is taught here.
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -166,7 +165,7 @@ async def test_another_units_clinician_gets_no_visit_socket_and_no_events(
         ws = socket(socket_path(route, kwargs, visit), cookie)
         connected, _ = await ws.connect()
         assert not connected, route
-        rows = await sync_to_async(list)(AccessLogEntry.objects.filter(
+        rows = await database_sync_to_async(list)(AccessLogEntry.objects.filter(
             user=outsider, outcome="denied", object_id=str(visit.pk)))
         assert rows, f"{route}: the refusal is not in the access log"
         checked += 1
