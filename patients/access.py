@@ -52,7 +52,14 @@ def find_patient_for_staff(request: HttpRequest, personnummer: str) -> Patient |
     return patient
 
 
+def log_patient_access(request: HttpRequest, patient: Patient, action: str,
+                       obj=None) -> None:
+    """A use of a patient the view already reached through a helper: Skapa patient,
+    a kallelse printed (action "print", obj the booking), an export."""
+    access_log_write(request=request, action=action, patient=patient, obj=obj or patient,
+                     care_unit=unit_of_access(request.user, patient))
+
+
 def log_patient_created(request: HttpRequest, patient: Patient) -> None:
     """Skapa patient: the registration (or refresh) of a patient at the user's units."""
-    access_log_write(request=request, action=Action.CREATE, patient=patient, obj=patient,
-                     care_unit=unit_of_access(request.user, patient))
+    log_patient_access(request, patient, Action.CREATE)

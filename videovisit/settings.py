@@ -342,9 +342,11 @@ AXES_VERBOSE = False
 # Content-Security-Policy (django-csp 4): our own files only, scripts with the
 # request's nonce, no inline script or style (htmx's indicator styles are off in
 # base.html), WebSockets to the hosts we serve, and never inside a frame.
+# A host ".example.se" is Django's "the domain and its subdomains".
 CSP_WEBSOCKET_SOURCES = [
-    f"{scheme}://{host.lstrip('.')}{':*' if DEBUG else ''}"
+    f"{scheme}://{name}{':*' if DEBUG else ''}"
     for host in ALLOWED_HOSTS if host != "*"
+    for name in ([host[1:], f"*{host}"] if host.startswith(".") else [host])
     for scheme in (["ws", "wss"] if DEBUG else ["wss"])
 ]
 CONTENT_SECURITY_POLICY = {

@@ -29,3 +29,25 @@ def get_visit_for_staff(request: HttpRequest, pk: int, action: str | None = None
     access_log_write(request=request, action=action, patient=visit.patient,
                      care_unit=visit.care_unit, obj=visit)
     return visit
+
+
+def get_visit_for_socket(scope: dict, pk: int, action: str = "view") -> VideoVisit:
+    """get_visit_for_staff for a consumer's connect (sync: wrap in database_sync_to_async).
+
+    PermissionDenied, after a "denied" row, when the signed-in user may not see the
+    visit; VideoVisit.DoesNotExist when there is none. The consumer closes the
+    handshake on either, which the browser sees as 403.
+    """
+    user = scope.get("user")
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise PermissionDenied
+    visit = (VideoVisit.objects.for_staff(user)
+             .select_related("patient", "owner", "care_unit").filter(pk=pk).first())
+    if visit is None:
+        other = VideoVisit.objects.select_related("patient", "care_unit").get(pk=pk)
+        access_log_write(scope=scope, action=action, outcome=Outcome.DENIED,
+                         patient=other.patient, care_unit=other.care_unit, obj=other)
+        raise PermissionDenied
+    access_log_write(scope=scope, action=action, patient=visit.patient,
+                     care_unit=visit.care_unit, obj=visit)
+    return visit

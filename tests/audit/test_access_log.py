@@ -1,12 +1,15 @@
 """The access log: every look at patient data is a row, and rows are never changed (S1)."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from audit.models import AccessLogEntry
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory
+from visits.access import get_visit_for_socket
 
 pytestmark = pytest.mark.django_db
 Action, Outcome = AccessLogEntry.Action, AccessLogEntry.Outcome
@@ -147,3 +150,23 @@ def test_rows_cannot_be_updated_or_deleted_in_the_database(client, alice, care_u
     row.outcome = Outcome.DENIED
     assert "append-only: UPDATE" in refused(row.save)
     assert AccessLogEntry.objects.get().outcome == Outcome.ALLOWED
+
+
+def test_a_visit_socket_is_logged_and_refused_to_the_outsider(outsider, clinician,
+                                                              care_unit):  # S1, S2
+    visit = VideoVisitFactory(owner=clinician, care_unit=care_unit)
+    with pytest.raises(PermissionDenied):
+        get_visit_for_socket({"user": outsider, "client": ["192.0.2.5", 50000],
+                              "headers": []}, visit.pk)
+    denied = only_row()
+    assert (denied.user, denied.patient, denied.outcome, denied.client_address) == (
+        outsider, visit.patient, Outcome.DENIED, "192.0.2.5")
+
+    assert get_visit_for_socket({"user": clinician, "client": ["192.0.2.6", 50000]},
+                                visit.pk) == visit
+    allowed = AccessLogEntry.objects.get(user=clinician)
+    assert (allowed.outcome, allowed.care_unit) == (Outcome.ALLOWED, care_unit)
+
+    with pytest.raises(PermissionDenied):
+        get_visit_for_socket({"user": AnonymousUser()}, visit.pk)
+    assert AccessLogEntry.objects.count() == 2

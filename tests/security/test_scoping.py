@@ -235,17 +235,21 @@ def test_a_join_session_gets_no_admin(join_client):  # G5
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_a_join_session_opens_no_staff_socket(care_unit, clinician):  # G5
-    visit = await database_sync_to_async(VideoVisitFactory)(owner=clinician,
-                                                            care_unit=care_unit)
-    participant, _token = await database_sync_to_async(participant_add)(
+@pytest.fixture
+def relative(care_unit, clinician) -> Participant:
+    visit = VideoVisitFactory(owner=clinician, care_unit=care_unit)
+    participant, _token = participant_add(
         visit=visit, kind=Participant.Kind.RELATIVE, first_name="Margareta",
         last_name="Ek", channel=Participant.Channel.SMS, mobile="+46701740608")
-    cookie = await session_cookie(session={SESSION_KEY: participant.pk})
+    return participant
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_join_session_opens_no_staff_socket(relative):  # G5
+    cookie = await session_cookie(session={SESSION_KEY: relative.pk})
     for route, kwargs in socket_routes():
         if kwargs and "staff" not in route:
             continue  # a visit's room is where a guest belongs; the room's tests own it
-        ws = socket(socket_path(route, kwargs, visit), cookie)
+        ws = socket(socket_path(route, kwargs, relative.visit), cookie)
         connected, _ = await ws.connect()
         assert not connected, route
