@@ -1,7 +1,7 @@
 # The production image: daphne for HTTP and WebSockets, the same image runs Celery.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 DJANGO_DEBUG=false
 WORKDIR /app
 
 RUN useradd --create-home --uid 1000 videovisit
@@ -23,4 +23,6 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only python manage.py col
 
 USER videovisit
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "videovisit.asgi:application"]
+# -v 0: daphne's own access log would print personal links' tokens (G5); the
+# TLS proxy in front keeps access logs, with /in/<token>/ redacted.
+CMD ["daphne", "-v", "0", "-b", "0.0.0.0", "-p", "8000", "videovisit.asgi:application"]

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/videovisit
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install messages lint security bandit pip-audit clean
+.PHONY: run test bench install messages lint security bandit pip-audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ test: install
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
 	REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures and ratios measured in the same run (bench/*.py); they
+# build scratch databases next to the test database and drop nothing else.
+bench: install
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
+	REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+	$(BIN)/python bench/start_page.py
 
 messages: install
 	$(BIN)/python manage.py makemessages --locale en --ignore "$(VENV)/*" --no-obsolete

@@ -99,10 +99,16 @@ class Participant(models.Model):
 
 
 class InvitationLink(models.Model):
-    """A participant's personal link. Only a hash of its token is stored (G5)."""
+    """A participant's personal link (G5).
+
+    The token is an HMAC of `nonce` under the SECRET_KEY, so the database alone
+    holds no working link: it keeps the nonce and a hash of the token to look it
+    up by, and the outbox asks for the link only when a message goes out.
+    """
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE,
                                     related_name="links")
+    nonce = models.CharField(max_length=64, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 
 from django.conf import settings
@@ -10,18 +12,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guests.models import InterpreterAgency, InvitationLink, Participant
 from integrations.models import MessageTemplate
-from integrations.services import outbox_enqueue
+from integrations.services import OUTBOX_LINK_PLACEHOLDER, outbox_enqueue
 from visits import realtime
 from visits.models import VideoVisit
 
 # 32 random bytes: 256 bits, twice what G5 asks for.
 TOKEN_BYTES = 32
+# Stands for the personal link in a stored message; the outbox puts the link in
+# only as it sends (integrations.delivery).
+LINK_PLACEHOLDER = OUTBOX_LINK_PLACEHOLDER
 
 # What an invitation says when no template is kept in admin. Only that there is a
 # video meeting, when, and the link: no personnummer, reason or unit (G6).
@@ -47,6 +52,8 @@ class LinkProblem(Exception):
         "finished": gettext_lazy("Besöket är avslutat och länken gäller inte längre."),
         "expired": gettext_lazy("Länken har gått ut eftersom besökstiden är slut. Kontakta "
                                 "mottagningen om du behöver en ny tid."),
+        "too_many": gettext_lazy("För många försök att öppna länkar härifrån. Vänta några "
+                                 "minuter och öppna sedan länken igen."),
     }
 
     def __init__(self, code: str) -> None:
@@ -59,6 +66,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_for(link: InvitationLink) -> str:
+    """The link's token: 256 bits derived from its random nonce and the SECRET_KEY."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"invitation:{link.nonce}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def link_url(token: str) -> str:
     """The absolute address of a personal link, as SMS and e-mail carry it."""
     return settings.SITE_URL.rstrip("/") + reverse("guests:redeem", args=[token])
@@ -67,13 +81,16 @@ def link_url(token: str) -> str:
 @transaction.atomic
 def link_issue(*, participant: Participant) -> str:
     """A new personal link for the participant; earlier links stop working (G5)."""
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
     participant.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    InvitationLink.objects.create(participant=participant, token_hash=hash_token(token))
+    link = InvitationLink(participant=participant, nonce=secrets.token_urlsafe(TOKEN_BYTES))
+    token = token_for(link)
+    link.token_hash = hash_token(token)
+    link.save()
     return token
 
 
-def link_resolve(token: str) -> Participant:
+def link_resolve(token: str, *, mark_opened: bool = True) -> Participant:
     """The participant a link belongs to, if it still opens the room; LinkProblem otherwise."""
     link = (InvitationLink.objects.select_related("participant__visit")
             .filter(token_hash=hash_token(token)).first())
@@ -89,6 +106,11 @@ def link_resolve(token: str) -> Participant:
         raise LinkProblem("finished")
     if timezone.now() > visit.ends_at + settings.INVITATION_GRACE:
         raise LinkProblem("expired")
+    if mark_opened and link.redeemed_at is None:
+        # Staff see that the link was opened; later openings (another device, a
+        # closed tab) are allowed while the link holds.
+        InvitationLink.objects.filter(pk=link.pk, redeemed_at__isnull=True).update(
+            redeemed_at=timezone.now())
     return participant
 
 
@@ -116,6 +138,9 @@ def participant_add(*, visit: VideoVisit, kind: str, first_name: str, last_name:
     Returns the participant and the link's token, which exists nowhere else: it is
     shown once, for "Kopiera inbjudningslänk", and sent.
     """
+    # Locked, so a visit finished a moment ago, or a twin request adding the same
+    # agent, is seen here rather than slipping past the checks below.
+    visit = VideoVisit.objects.select_for_update().get(pk=visit.pk)
     if visit.state in {VideoVisit.State.FINISHED, VideoVisit.State.CANCELLED}:
         raise ValidationError(_("Besöket är avslutat eller avbokat; deltagare kan inte "
                                 "läggas till."))
@@ -151,25 +176,37 @@ def participant_remove(*, participant: Participant) -> Participant:
 
 
 def invitation_send(*, participant: Participant, token: str) -> None:
-    """Queue the invitation by SMS or e-mail through the outbox (N1), worded per G6."""
+    """Queue the invitation by SMS or e-mail through the outbox (N1), worded per G6.
+
+    The stored message holds a placeholder for the link; the outbox fills it in
+    as it sends, and refuses if the link no longer holds (link_for_outbox).
+    """
     if participant.channel == Participant.Channel.NONE:
         return
+    link = participant.links.get(token_hash=hash_token(token))
     key = "inbjudan-sms" if participant.channel == Participant.Channel.SMS else "inbjudan-epost"
-    subject, body = render_invitation(key, participant=participant, token=token)
+    subject, body = render_invitation(key, participant=participant, link=LINK_PLACEHOLDER)
     outbox_enqueue(
         channel=participant.channel,
         recipient=participant.mobile if participant.channel == "sms" else participant.email,
-        subject=subject, body=body,
-        idempotency_key=f"invitation:{participant.pk}:{hash_token(token)[:16]}",
+        subject=subject, body=body, link_ref=str(link.pk),
+        idempotency_key=f"invitation:{participant.pk}:{link.pk}",
+        visit=participant.visit,
     )
 
 
-def render_invitation(key: str, *, participant: Participant, token: str) -> tuple[str, str]:
+def link_for_outbox(link_ref: str) -> str:
+    """The address an outbox message's placeholder stands for, if the link still holds."""
+    link = InvitationLink.objects.select_related("participant__visit").get(pk=int(link_ref))
+    link_resolve(token_for(link), mark_opened=False)  # raises LinkProblem
+    return link_url(token_for(link))
+
+
+def render_invitation(key: str, *, participant: Participant, link: str) -> tuple[str, str]:
     stored = MessageTemplate.objects.filter(key=key).first()
     subject, body = (stored.subject, stored.body) if stored else DEFAULT_TEMPLATES[key]
     start = timezone.localtime(participant.visit.starts_at)
-    context = Context({
-        "start": f"{formats.date_format(start, 'j F')} kl. {start:%H.%M}",
-        "link": link_url(token),
-    }, autoescape=False)
+    with translation.override("sv"):
+        when = f"{formats.date_format(start, 'j F')} kl. {start:%H.%M}"
+    context = Context({"start": when, "link": link}, autoescape=False)
     return Template(subject).render(context), Template(body).render(context)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, RegexValidator
@@ -31,6 +32,30 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # The only things a message may say besides its fixed text (G6): when, the
+    # personal link, and for a group visit the external meeting's link.
+    ALLOWED_VARIABLES = {"start", "link", "meeting_url"}
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ["subject", "body"]:
+            text = getattr(self, field)
+            if "{%" in text:
+                errors[field] = _("Mallar får inte innehålla {% … %}-taggar.")
+                continue
+            unknown = sorted(set(TEMPLATE_VARIABLE.findall(text)) - self.ALLOWED_VARIABLES)
+            if unknown:
+                errors[field] = _(
+                    "Okända fält: %(fields)s. Tillåtna är {{ start }}, {{ link }} och "
+                    "{{ meeting_url }}; personnummer, sökorsak och enhet får aldrig stå i "
+                    "meddelanden.") % {"fields": ", ".join(unknown)}
+        if errors:
+            raise ValidationError(errors)
+
+
+# A variable in a message template: {{ name }} or {{ name|filter }}.
+TEMPLATE_VARIABLE = re.compile(r"{{\s*([^\s|}]+)")
 
 
 E164 = RegexValidator(r"^\+[1-9]\d{6,14}$", _("Ange mobilnumret i formatet +46701234567."))
@@ -82,6 +107,12 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("skapat"), auto_now_add=True)
     sent_at = models.DateTimeField(_("skickat"), null=True, blank=True)
     provider_message_id = models.CharField(_("leverantörens id"), max_length=200, blank=True)
+    # A personal link the body stands in for with a placeholder, resolved through
+    # OUTBOX_LINK_RESOLVER only as the message goes out, so no live link is stored.
+    link_ref = models.CharField(_("länkreferens"), max_length=40, blank=True)
+    # The visit a message is about, so its page can show what failed ("Skicka igen").
+    visit = models.ForeignKey("visits.VideoVisit", verbose_name=_("videobesök"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="messages")
 
     objects = OutboxQuerySet.as_manager()
 

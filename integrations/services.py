@@ -17,6 +17,9 @@ logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
 
+# In a stored body, where the personal link goes (see OutboxMessage.link_ref).
+OUTBOX_LINK_PLACEHOLDER = "[[länk]]"
+
 
 @transaction.atomic
 def outbox_enqueue(
@@ -26,6 +29,8 @@ def outbox_enqueue(
     body: str,
     subject: str = "",
     idempotency_key: str | None = None,
+    visit=None,
+    link_ref: str = "",
 ) -> OutboxMessage:
     """Write a message that is sent once the surrounding transaction commits.
 
@@ -38,7 +43,8 @@ def outbox_enqueue(
     if existing is not None:
         return existing
     message = OutboxMessage(
-        channel=channel, recipient=recipient, subject=subject, body=body, idempotency_key=key
+        channel=channel, recipient=recipient, subject=subject, body=body, idempotency_key=key,
+        visit=visit, link_ref=link_ref,
     )
     message.full_clean(validate_unique=False)
     try:

@@ -16,8 +16,8 @@ class PatientAdmin(admin.ModelAdmin):
     list_display = ["personnummer_display", "first_name", "last_name", "protected_identity",
                     "has_eid", "created_at"]
     list_filter = ["protected_identity", "has_eid", "care_units"]
-    # Full numbers only, as in the staff search (P1).
-    search_fields = ["=personnummer", "last_name"]
+    # Not by personnummer: an admin search is a GET, and numbers stay out of URLs (P1).
+    search_fields = ["last_name", "first_name"]
     readonly_fields = ["personnummer", "first_name", "last_name", "protected_identity",
                        "street", "postal_code", "city", "registry_checked_at", "created_at",
                        "created_by"]
@@ -28,6 +28,6 @@ class PatientAdmin(admin.ModelAdmin):
 @admin.register(Guardian)
 class GuardianAdmin(admin.ModelAdmin):
     list_display = ["first_name", "last_name", "child", "has_eid"]
-    search_fields = ["=personnummer", "last_name", "child__last_name"]
+    search_fields = ["last_name", "child__last_name"]
     list_select_related = ["child"]
     readonly_fields = ["child", "personnummer", "first_name", "last_name", "protected_identity"]

@@ -39,7 +39,7 @@ class Personnummer:
     digits: str
 
     def __str__(self) -> str:
-        return f"{self.digits[:8]}-{self.digits[8:]}"
+        return format_pnr(self.digits)
 
     @property
     def is_samordningsnummer(self) -> bool:

@@ -24,6 +24,7 @@ from patients.services import (
     patient_update_contact,
     registry_lookup,
 )
+from videovisit.forms import add_errors
 
 REGISTRY_DOWN = gettext_lazy("Personuppgiftstjänsten svarar inte just nu. Ingenting har sparats. "
                   "Försök igen om en stund.")
@@ -55,9 +56,9 @@ def render_registry_answer(request, number: Personnummer, *, retry: dict,
                                                  "retry": retry})
     if person is None:
         return render_search(request, context | {"not_found": True})
-    known = Patient.objects.filter(personnummer=number.digits).first()
-    initial = {"mobile": format_mobile(known.mobile), "email": known.email} if known else {}
-    form = create_form_for(person, create_data, initial=initial)
+    # An unknown number here may still be a patient of another unit; nothing of
+    # theirs is shown: the form starts empty and the card says nothing of it (S2).
+    form = create_form_for(person, create_data)
     if create_data is not None and form.is_valid():
         try:
             patient = patient_register(person=person, mobile=form.cleaned_data["mobile"],
@@ -70,16 +71,9 @@ def render_registry_answer(request, number: Personnummer, *, retry: dict,
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return render_search(request, context | {
         "person": person, "age": age_on(person.birth_date, timezone.localdate()),
-        "create_form": form, "already_known": known is not None,
+        "create_form": form,
     }, status=422 if create_data is not None and request.htmx else 200)
 
-
-def add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -146,8 +140,7 @@ def update_contact(request, pk: int) -> HttpResponse:
             patient_update_contact(patient=patient, mobile=form.cleaned_data["mobile"],
                                    email=form.cleaned_data["email"])
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            add_errors(form, error)
     if form.errors:
         return render_patient(request, patient, "overview", {"contact_form": form},
                               status=422 if request.htmx else 200)
@@ -192,6 +185,10 @@ def update_guardian(request, pk: int, guardian_pk: int) -> HttpResponse:
 
 @login_required
 def visits(request, pk: int) -> HttpResponse:
-    """Patient – Besök: the patient's bookings and video visits."""
+    """Patient – Besök: the patient's video visits that the user may see (S2)."""
+    from visits.models import VideoVisit
+
     patient = get_patient_for_staff(request, pk)
-    return render_patient(request, patient, "visits")
+    visits = (VideoVisit.objects.filter(patient=patient).for_staff(request.user)
+              .select_related("owner").order_by("-starts_at"))
+    return render_patient(request, patient, "visits", {"visits": visits})

@@ -95,3 +95,9 @@ def registry_server(settings):
         settings.REGISTRY_RETRIES = 2
         settings.REGISTRY_RETRY_DELAY = 0.01
         yield server
+
+
+@pytest.fixture(autouse=True)
+def generous_link_rate(settings):
+    """Tests open many links from one address; the limit's own test sets it low."""
+    settings.INVITATION_REDEEM_RATE = "100000/m"

@@ -209,6 +209,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 # A personal link stops working this long after the visit's booked end (G5).
 INVITATION_GRACE = datetime.timedelta(minutes=int(env("INVITATION_GRACE_MINUTES", "120")))
+# Link openings allowed per client address (django-ratelimit's "count/period"),
+# counted in the cache: Redis when REDIS_URL is set, else this process's memory.
+INVITATION_REDEEM_RATE = env("INVITATION_REDEEM_RATE", "30/10m")
+# How the outbox turns a message's link reference into the link as it sends.
+OUTBOX_LINK_RESOLVER = "guests.services.link_for_outbox"
 
 # Outside services, each behind a small backend interface (DESIGN N2).
 REGISTRY_BACKEND = env("REGISTRY_BACKEND", "integrations.registry.fixture.FixtureRegistry")
@@ -237,13 +242,18 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Addresses (CIDR) of our own proxies: only from them is X-Forwarded-For believed,
+# and then only the entry they appended, which a client cannot forge.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_links": {"()": "videovisit.logging.RedactLinkTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact_links"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

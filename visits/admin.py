@@ -7,7 +7,7 @@ from visits.models import VideoVisit
 class VideoVisitAdmin(admin.ModelAdmin):
     list_display = ["starts_at", "patient", "owner", "care_unit", "state", "reason"]
     list_filter = ["state", "care_unit"]
-    search_fields = ["=patient__personnummer", "patient__last_name", "owner__username"]
+    search_fields = ["patient__last_name", "owner__username"]
     date_hierarchy = "starts_at"
     list_select_related = ["patient", "owner", "care_unit"]
     autocomplete_fields = []

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import CareUnit, User
+from guests.models import Participant
+from guests.services import participant_add
+from patients.models import Guardian, Patient
+from patients.services import child_contacts_clean
 from visits import realtime
 from visits.models import IllegalTransition, VideoVisit
 
@@ -72,3 +78,40 @@ def visit_confirm_journaled(*, visit: VideoVisit, user: User) -> VideoVisit:
     locked.save(update_fields=["notes_journaled_at"])
     realtime.visit_changed(locked)
     return locked
+
+
+@transaction.atomic
+def visit_create(*, patient: Patient, care_unit: CareUnit, owner: User, starts_at: datetime,
+                 ends_at: datetime, reason: str, staff: list[User],
+                 primary_contact: Guardian | None = None,
+                 agent: Guardian | None = None) -> tuple[VideoVisit, Participant, str]:
+    """Skapa och skicka inbjudningar: a visit made in the console, not from a booking (V4).
+
+    The patient, or for a child under 13 on the visit's date the agent, becomes the
+    participant who identifies with e-ID and gets the link (P4–P7, G4). Returns the
+    visit, that participant and their link's token (shown once, to copy).
+    """
+    day = timezone.localtime(starts_at).date()
+    refusal = patient.video_refusal_on(day)
+    if refusal:
+        raise ValidationError(refusal)
+    if patient.is_child_on(day):
+        child_contacts_clean(patient=patient, primary_contact=primary_contact, agent=agent)
+        invitee = {"kind": Participant.Kind.AGENT, "first_name": agent.first_name,
+                   "last_name": agent.last_name, "personnummer": agent.personnummer,
+                   "mobile": agent.mobile, "email": agent.email}
+    else:
+        if patient.needs_own_mobile_on(day) and not patient.mobile:
+            raise ValidationError(_("Patienten saknar mobilnummer. Lägg till det på "
+                                    "patientsidan; länken skickas som sms."))
+        invitee = {"kind": Participant.Kind.PATIENT, "first_name": patient.first_name,
+                   "last_name": patient.last_name, "personnummer": patient.personnummer,
+                   "mobile": patient.mobile, "email": patient.email}
+    visit = VideoVisit(patient=patient, care_unit=care_unit, owner=owner, starts_at=starts_at,
+                       ends_at=ends_at, reason=reason)
+    visit.full_clean()
+    visit.save()
+    visit.staff.set(staff)
+    participant, token = participant_add(visit=visit, channel=Participant.Channel.SMS,
+                                         **invitee)
+    return visit, participant, token

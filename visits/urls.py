@@ -6,10 +6,19 @@ app_name = "visits"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("besok/nytt/", views.new_visit, name="new"),
     path("besok/<int:pk>/", views.detail, name="detail"),
     path("besok/<int:pk>/panel/", views.panel, name="panel"),
     path("besok/<int:pk>/avsluta/", views.finish, name="finish"),
-    path("besok/<int:pk>/anteckningar/", views.save_notes, name="notes"),
+    path("besok/<int:pk>/anteckningar/", views.notes, name="notes"),
     path("besok/<int:pk>/journalfort/", views.confirm_journaled, name="journaled"),
+    path("besok/<int:pk>/deltagare/", views.participants, name="participants"),
+    path("besok/<int:pk>/deltagare/ny/", views.participant_add_view, name="participant-add"),
+    path("besok/<int:pk>/deltagare/<int:participant_pk>/ta-bort/", views.participant_remove_view,
+         name="participant-remove"),
+    path("besok/<int:pk>/deltagare/<int:participant_pk>/ny-lank/", views.participant_link_view,
+         name="participant-link"),
+    path("besok/<int:pk>/meddelanden/<int:message_pk>/skicka-igen/", views.message_resend,
+         name="message-resend"),
     path("besok/<int:pk>/<slug:action>/", views.transition, name="transition"),
 ]

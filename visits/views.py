@@ -3,25 +3,39 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from audit.services import Action
+from guests.models import InterpreterAgency, InvitationLink
+from guests.services import link_issue, link_url, participant_add, participant_remove
+from integrations.services import outbox_resend
+from patients.access import find_patient_for_staff, log_patient_access
+from patients.models import Patient
+from videovisit.forms import add_errors
 from visits.access import get_visit_for_staff
+from visits.forms import NewVisitForm, ParticipantForm
 from visits.models import IllegalTransition, VideoVisit
 from visits.services import (
     JournalingUnanswered,
     visit_confirm_journaled,
+    visit_create,
     visit_finish,
     visit_save_notes,
     visit_transition,
 )
+
+# Session key of a new visit's link, shown once on its page after the redirect.
+NEW_LINK_KEY = "new_visit_link"
 
 
 class DayForm(forms.Form):
@@ -41,13 +55,15 @@ def start(request) -> HttpResponse:
     form = DayForm(request.GET)
     today = timezone.localdate()
     day = form.cleaned_data["dag"] if form.is_valid() and form.cleaned_data["dag"] else today
-    mine = VideoVisit.objects.involving(request.user).select_related("patient")
+    visits = VideoVisit.objects
     context = {
         "day": day, "today": today, "form": DayForm(initial={"dag": day}),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
-        "visits": mine.on(day).order_by("starts_at"),
-        "unjournaled": mine.unjournaled().order_by("starts_at"),
+        "visits": visits.on(day).involving(request.user)
+        .select_related("patient").order_by("starts_at"),
+        "unjournaled": visits.unjournaled().involving(request.user)
+        .select_related("patient").order_by("starts_at"),
     }
     template = "visits/start.html#visit-rows" if request.htmx and not request.htmx.boosted \
         else "visits/start.html"
@@ -59,6 +75,7 @@ def render_visit(request, visit: VideoVisit, *, status: int = 200, **context) ->
     if request.htmx and not request.htmx.boosted:
         template += "#visit-panel"
     context.setdefault("notes_form", NotesForm(initial={"notes": visit.notes}))
+    context.setdefault("participants", participants_of(visit))
     return render(request, template, {"visit": visit, **context}, status=status)
 
 
@@ -66,7 +83,15 @@ def render_visit(request, visit: VideoVisit, *, status: int = 200, **context) ->
 @login_required
 def detail(request, pk: int) -> HttpResponse:
     """Besökssidan: patient, state, notes and the buttons of the visit's day (V2)."""
-    return render_visit(request, get_visit_for_staff(request, pk))
+    visit = get_visit_for_staff(request, pk)
+    created = request.session.get(NEW_LINK_KEY)
+    if created and created["visit"] == visit.pk:
+        del request.session[NEW_LINK_KEY]
+        participant = visit.participants.get(pk=created["participant"])
+        return render_visit(request, visit, editing=True, created=True,
+                            new_link=(participant, created["url"]), form=ParticipantForm(),
+                            agencies=InterpreterAgency.objects.all())
+    return render_visit(request, visit)
 
 
 @require_GET
@@ -88,12 +113,18 @@ def transition(request, pk: int, action: str) -> HttpResponse:
     if action not in TRANSITION_ACTIONS:
         raise Http404
     visit = get_visit_for_staff(request, pk)
+    from_start = request.POST.get("from") == "start"
     try:
         visit = visit_transition(visit=visit, action=action, user=request.user)
     except IllegalTransition as refused:
+        if from_start:
+            # A colleague got there first: the visit page shows where it stands.
+            messages.error(request, refused.message)
+            url = reverse("visits:detail", args=[visit.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         visit.refresh_from_db()
         return render_visit(request, visit, status=409, problem=refused.message)
-    if action == "receive" and request.POST.get("from") == "start":
+    if action == "receive" and from_start:
         url = reverse("visits:detail", args=[visit.pk])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if not request.htmx:
@@ -108,33 +139,48 @@ def finish(request, pk: int) -> HttpResponse:
     visit = get_visit_for_staff(request, pk)
     answer = request.POST.get("journaled")
     journaled = {"yes": True, "no": False}.get(answer)
+    typed = request.POST.get("notes")
     try:
+        if typed is not None and typed != visit.notes:
+            # Notes typed but not saved go with "Avsluta besök", so the question
+            # about VAS is asked about them too (V5).
+            visit = visit_save_notes(visit=visit, notes=typed, user=request.user)
         visit = visit_finish(visit=visit, user=request.user, journaled=journaled)
     except JournalingUnanswered:
         return render_visit(request, visit, ask_journaled=True)
-    except IllegalTransition as refused:
+    except (IllegalTransition, ValidationError) as refused:
         visit.refresh_from_db()
-        return render_visit(request, visit, status=409, problem=refused.message)
+        message = getattr(refused, "message", None) or " ".join(refused.messages)
+        return render_visit(request, visit, status=409, problem=message)
     if not request.htmx:
         return redirect("visits:detail", pk=visit.pk)
-    return render_visit(request, visit)
+    response = render_visit(request, visit)
+    trigger_client_event(response, "notes-changed")
+    return response
 
 
-@require_POST
 @login_required
-def save_notes(request, pk: int) -> HttpResponse:
+@require_http_methods(["GET", "POST"])
+def notes(request, pk: int) -> HttpResponse:
+    """The notes section: apart from the live panel, so what is typed survives its updates."""
     visit = get_visit_for_staff(request, pk)
+    if request.method == "GET":
+        return render(request, "visits/detail.html#notes",
+                      {"visit": visit, "notes_form": NotesForm(initial={"notes": visit.notes})})
     form = NotesForm(request.POST)
+    context = {"visit": visit, "notes_form": form}
+    status = 200
     if form.is_valid():
         try:
             visit = visit_save_notes(visit=visit, notes=form.cleaned_data["notes"],
                                      user=request.user)
         except ValidationError as error:
-            return render_visit(request, visit, status=409, problem=" ".join(error.messages),
-                                notes_form=form)
+            context["notes_problem"], status = " ".join(error.messages), 409
+        else:
+            context |= {"visit": visit, "notes_saved": True}
     if not request.htmx:
         return redirect("visits:detail", pk=visit.pk)
-    return render_visit(request, visit, notes_saved=True)
+    return render(request, "visits/detail.html#notes", context, status=status)
 
 
 @require_POST
@@ -142,10 +188,167 @@ def save_notes(request, pk: int) -> HttpResponse:
 def confirm_journaled(request, pk: int) -> HttpResponse:
     """Notes are recorded in VAS: the visit leaves the unjournaled list (V5)."""
     visit = get_visit_for_staff(request, pk)
+    target = request.POST.get("next") == "start"
     try:
         visit_confirm_journaled(visit=visit, user=request.user)
     except IllegalTransition as refused:
-        return render_visit(request, visit, status=409, problem=refused.message)
-    target = request.POST.get("next") == "start"
+        if not target:
+            return render_visit(request, visit, status=409, problem=refused.message)
+        messages.error(request, refused.message)
     url = reverse("visits:start") if target else reverse("visits:detail", args=[visit.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# Redigera deltagare (DESIGN G1–G5): works before and during the meeting, since
+# only the participants section of the visit page is swapped.
+
+
+def participants_of(visit: VideoVisit):
+    """Active participants, each marked whether a valid link of theirs was opened."""
+    opened = InvitationLink.objects.filter(participant=OuterRef("pk"), revoked_at__isnull=True,
+                                           redeemed_at__isnull=False)
+    return visit.participants.active().annotate(link_opened=Exists(opened))
+
+
+def render_participants(request, visit: VideoVisit, *, status: int = 200,
+                        editing: bool = True, **context) -> HttpResponse:
+    template = "visits/_participants.html" if request.htmx else "visits/detail.html"
+    return render(request, template, {
+        "visit": visit, "editing": editing,
+        "participants": participants_of(visit),
+        "agencies": InterpreterAgency.objects.all(),
+        "notes_form": NotesForm(initial={"notes": visit.notes}), **context,
+    }, status=status)
+
+
+@require_GET
+@login_required
+def participants(request, pk: int) -> HttpResponse:
+    """The participants section; with ?redigera=1 the editor, ?tolk=<id> the agency preset."""
+    visit = get_visit_for_staff(request, pk)
+    if "redigera" not in request.GET:
+        return render_participants(request, visit, editing=False)
+    agency_id = request.GET.get("tolk", "")
+    if agency_id.isdigit():
+        agency = InterpreterAgency.objects.filter(pk=agency_id).first()
+        form = ParticipantForm.for_interpreter(agency) if agency else ParticipantForm()
+    else:
+        form = ParticipantForm()
+    return render_participants(request, visit, form=form)
+
+
+@require_POST
+@login_required
+def participant_add_view(request, pk: int) -> HttpResponse:
+    visit = get_visit_for_staff(request, pk)
+    form = ParticipantForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant, token = participant_add(
+                visit=visit, kind=data["kind"], first_name=data["first_name"],
+                last_name=data["last_name"], mobile=data["mobile"], email=data["email"],
+                channel=data["channel"], agency=data["agency"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return render_participants(request, visit, form=ParticipantForm(),
+                                       new_link=(participant, link_url(token)))
+    return render_participants(request, visit, form=form, status=422)
+
+
+@require_POST
+@login_required
+def participant_remove_view(request, pk: int, participant_pk: int) -> HttpResponse:
+    visit = get_visit_for_staff(request, pk)
+    participant = get_object_or_404(visit.participants.active(), pk=participant_pk)
+    participant_remove(participant=participant)
+    return render_participants(request, visit, form=ParticipantForm(),
+                               removed=participant.full_name)
+
+
+@require_POST
+@login_required
+def participant_link_view(request, pk: int, participant_pk: int) -> HttpResponse:
+    """Kopiera inbjudningslänk: a fresh link to copy; the earlier one stops working (G3, G5)."""
+    visit = get_visit_for_staff(request, pk)
+    participant = get_object_or_404(visit.participants.active(), pk=participant_pk)
+    token = link_issue(participant=participant)
+    return render_participants(request, visit, form=ParticipantForm(),
+                               new_link=(participant, link_url(token)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_visit(request) -> HttpResponse:
+    """A visit without timebook integration: "Skapa och skicka inbjudningar" (V4).
+
+    A child's guardians are offered as primary contact and agent once the number is
+    known, so the form may take two rounds; it works without JavaScript.
+    """
+    if request.method == "GET":
+        form = NewVisitForm(user=request.user,
+                            initial={"day": timezone.localdate(), "minutes": 30})
+        return render(request, "visits/new.html", {"form": form})
+    form, patient = bind_new_visit_form(request)
+    if patient is not None and form.asks_for_agent and "agent" not in request.POST:
+        # First round for a child: offer the guardians without calling it an error.
+        initial = request.POST.dict() | {"staff": request.POST.getlist("staff")}
+        form = NewVisitForm(user=request.user, guardians=patient.guardians.all(),
+                            initial=initial)
+        return render(request, "visits/new.html", {"form": form, "patient": patient})
+    if form.is_valid():
+        try:
+            visit, participant, token = create_from_form(request, form, patient)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            log_patient_access(request, patient, Action.CREATE, obj=visit)
+            # Shown once on the visit page, then gone: only its hash is kept (G5).
+            request.session[NEW_LINK_KEY] = {"visit": visit.pk, "participant": participant.pk,
+                                              "url": link_url(token)}
+            url = reverse("visits:detail", args=[visit.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return render(request, "visits/new.html", {"form": form, "patient": patient}, status=422)
+
+
+def bind_new_visit_form(request) -> tuple[NewVisitForm, Patient | None]:
+    form = NewVisitForm(request.POST, user=request.user)
+    if not form.is_valid() and "personnummer" in form.errors:
+        return form, None
+    patient = find_patient_for_staff(request, form.cleaned_data["personnummer"].digits)
+    if patient is None:
+        form.add_error("personnummer", _("Patienten finns inte på din enhet. Sök och skapa "
+                                         "patienten först under Sök patient."))
+        return form, None
+    day = form.cleaned_data.get("day") or timezone.localdate()
+    guardians = patient.guardians.all() if patient.is_child_on(day) else None
+    return NewVisitForm(request.POST, user=request.user, guardians=guardians), patient
+
+
+def create_from_form(request, form: NewVisitForm, patient: Patient):
+    # The patient's unit among the user's (the patient was found through them).
+    unit = (patient.care_units.filter(pk__in=request.user.care_units.all())
+            .order_by("name").first())
+    data = form.cleaned_data
+    starts_at = datetime.datetime.combine(data["day"], data["start"],
+                                          tzinfo=timezone.get_current_timezone())
+    return visit_create(
+        patient=patient, care_unit=unit, owner=request.user, starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(minutes=data["minutes"]), reason=data["reason"],
+        staff=list(data["staff"]), primary_contact=data["primary_contact"], agent=data["agent"])
+
+
+
+@require_POST
+@login_required
+def message_resend(request, pk: int, message_pk: int) -> HttpResponse:
+    """Skicka igen: a failed invitation or notice goes out again (N1)."""
+    visit = get_visit_for_staff(request, pk)
+    message = get_object_or_404(visit.messages.all(), pk=message_pk)
+    try:
+        outbox_resend(message=message)
+    except ValidationError as error:
+        return render_participants(request, visit, editing=False, status=409,
+                                   problem=" ".join(error.messages))
+    return render_participants(request, visit, editing=False, resent=True)

@@ -43,3 +43,18 @@ document.addEventListener("DOMContentLoaded", () => {
     connectStaffSocket();
   }
 });
+
+// "Kopiera inbjudningslänk" (G3): copy, and say so where a screen reader hears it.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy-from]");
+  if (!button) return;
+  const input = document.getElementById(button.dataset.copyFrom);
+  const status = button.closest(".link-box")?.querySelector("[data-copy-status]");
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    input.select();
+    document.execCommand("copy");
+  }
+  if (status) status.textContent = button.dataset.copied;
+});

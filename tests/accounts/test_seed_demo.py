@@ -46,7 +46,7 @@ def test_it_creates_the_unit_staff_and_reference_data_of_the_routine(debug_on):
         ("Videobesök – vuxen", "adult"), ("Videobesök – barn", "child")}
     assert MessageTemplate.objects.get(name="Länk till gruppbesök via Teams").channel == "portal"
     physician = User.objects.get(username="lakare")
-    today = VideoVisit.objects.involving(physician).on(timezone.localdate())
+    today = VideoVisit.objects.on(timezone.localdate()).involving(physician)
     assert today.count() == 3
     assert Patient.objects.get(personnummer="201706159835").guardians.count() == 2
     tolk = InterpreterAgency.objects.get()

@@ -1,15 +1,19 @@
 """The access log: every look at patient data is a row, and rows are never changed (S1)."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory
 from visits.access import get_visit_for_socket
+from visits.models import VideoVisit
 
 pytestmark = pytest.mark.django_db
 Action, Outcome = AccessLogEntry.Action, AccessLogEntry.Outcome
@@ -170,3 +174,18 @@ def test_a_visit_socket_is_logged_and_refused_to_the_outsider(outsider, clinicia
     with pytest.raises(PermissionDenied):
         get_visit_for_socket({"user": AnonymousUser()}, visit.pk)
     assert AccessLogEntry.objects.count() == 2
+
+
+def test_a_visit_created_in_the_console_is_logged_on_its_patient(client, alice,
+                                                                 care_unit):  # S1, V4
+    patient = PatientFactory(personnummer=ADULT, care_units=[care_unit])
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = client.post(reverse("visits:new"), {
+        "personnummer": "19850312-9820", "day": tomorrow.isoformat(), "start": "13:30",
+        "minutes": "30", "reason": "Uppföljning"})
+    assert response.status_code == 302
+    created = AccessLogEntry.objects.get(action=Action.CREATE)
+    visit = VideoVisit.objects.get()
+    assert (created.patient, created.care_unit) == (patient, care_unit)
+    assert (created.object_type, created.object_id) == ("visits.videovisit", str(visit.pk))
+    assert AccessLogEntry.objects.filter(action=Action.SEARCH, patient=patient).exists()

@@ -53,6 +53,7 @@ def live_server_url(django_db_setup, tmp_path_factory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env |= {"DATABASE_URL": database_url(), "DJANGO_DEBUG": "true",
+            "INVITATION_REDEEM_RATE": "100000/m",
             "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1"}
     log = tmp_path_factory.mktemp("daphne") / "daphne.log"
     with open(log, "w") as out:
@@ -102,3 +103,41 @@ def page(browser, live_server_url):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def assert_accessible():
+    """Scan the page as it is now with axe-core; fail listing every WCAG 2.1 A/AA violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page, name: str) -> None:
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA},
+                                         "resultTypes": ["violations"]})
+        assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
+
+    return check
+
+
+def off_loop(function, /, *args, **kwargs):
+    """Call a service from a thread without Playwright's event loop.
+
+    Services announce changes through async_to_sync, which refuses to run in a
+    thread whose event loop is running, as Playwright's sync API keeps one here.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def call():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()

@@ -17,6 +17,8 @@ from guests.services import (
     participant_add,
     participant_remove,
 )
+from integrations.delivery import body_to_send
+from integrations.errors import PermanentSendError
 from integrations.models import OutboxMessage
 from tests.visits.factories import VideoVisitFactory
 from visits.models import VideoVisit
@@ -43,6 +45,7 @@ def test_a_link_has_256_random_bits_and_only_its_hash_is_stored(visit):  # G5
     assert len(token) >= 43  # 32 bytes, URL-safe base64
     link = InvitationLink.objects.get()
     assert link.token_hash == hash_token(token) and token not in link.token_hash
+    assert token not in link.nonce  # the token needs the SECRET_KEY besides the row
     assert link_resolve(token) == participant
 
 
@@ -51,12 +54,23 @@ def test_the_invitation_says_only_when_and_the_link(visit, django_capture_on_com
         participant, token = add_relative(visit)  # G4, G6
     message = OutboxMessage.objects.get()
     assert message.channel == "sms" and message.recipient == "+46701740608"
-    assert reverse("guests:redeem", args=[token]) in message.body
-    assert "videomöte" in message.body
+    assert token not in message.body  # stored with a placeholder, never the live link
+    sent = body_to_send(message)
+    assert reverse("guests:redeem", args=[token]) in sent
+    assert "videomöte" in sent
     for secret in [visit.patient.personnummer, visit.patient.personnummer[2:8],
                    visit.reason, visit.care_unit.name, visit.patient.last_name]:
-        assert secret not in message.body, secret
-    assert not re.search(r"\d{6}[-+]?\d{4}", message.body.replace(token, ""))
+        assert secret not in sent, secret
+    assert not re.search(r"\d{6}[-+]?\d{4}", sent.replace(token, ""))
+
+
+def test_a_message_for_a_replaced_link_is_refused_not_sent(visit):  # G5, N1
+    participant, _token = add_relative(visit)
+    message = OutboxMessage.objects.get()
+    link_issue(participant=participant)
+    with pytest.raises(PermanentSendError) as refused:
+        body_to_send(message)
+    assert "Ny länk" in str(refused.value)
 
 
 def test_an_email_guest_gets_an_email(visit):  # G4
@@ -143,3 +157,62 @@ def test_a_dead_link_says_why_and_whom_to_call(client, visit):
     assert response.status_code == 404
     content = response.content.decode()
     assert "Länken finns inte" in content and "Ring mottagningen" in content
+
+
+def test_opening_links_is_rate_limited_per_address(client, visit, settings):  # G5
+    import secrets
+
+    settings.INVITATION_REDEEM_RATE = "3/m"
+    # A fresh documentation address each run: the counters live in Redis.
+    # (IPv6 counts per /64 network.)
+    address = {"REMOTE_ADDR": f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::1"}
+    for _ in range(3):
+        assert client.get(reverse("guests:redeem", args=["y" * 43]), **address
+                          ).status_code == 404
+    _participant, token = add_relative(visit)
+    response = client.get(reverse("guests:redeem", args=[token]), **address)
+    assert response.status_code == 429
+    assert "För många försök" in response.content.decode()
+    other = {"REMOTE_ADDR": f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::2"}
+    assert client.get(reverse("guests:redeem", args=[token]), **other).status_code == 302
+
+
+def test_staff_see_that_a_link_was_opened(client, visit, clinician):
+    _participant, token = add_relative(visit)
+    client.force_login(clinician)
+    page = reverse("visits:detail", args=[visit.pk])
+    assert "Länken öppnad" not in client.get(page).content.decode()
+    client.get(reverse("guests:redeem", args=[token]))
+    client.force_login(clinician)
+    assert "Länken öppnad" in client.get(page).content.decode()
+
+
+def test_link_tokens_never_reach_a_log_line(client, visit, settings, caplog):  # G5
+    import logging
+
+    from videovisit.logging import RedactLinkTokens
+
+    settings.INVITATION_REDEEM_RATE = "0/m"  # every opening is refused and logged
+    _participant, token = add_relative(visit)
+    with caplog.at_level(logging.WARNING):
+        client.get(reverse("guests:redeem", args=[token]))
+    records = [r for r in caplog.records if "/in/" in r.getMessage()]
+    assert records, "django.request logs the refused request"
+    for record in records:
+        RedactLinkTokens().filter(record)
+        assert token not in record.getMessage()
+
+
+@pytest.mark.parametrize(("remote", "forwarded", "proxies", "counted_as"), [
+    ("203.0.113.9", "", [], "203.0.113.9"),
+    ("203.0.113.9", "198.51.100.7", [], "203.0.113.9"),  # no trusted proxy: header ignored
+    ("192.0.2.2", "6.6.6.6, 198.51.100.7", ["192.0.2.0/24"], "198.51.100.7"),  # forged left
+    ("2001:db8:1:2::5", "", [], "2001:db8:1:2::/64"),
+])
+def test_the_rate_limit_counts_the_real_client(rf, settings, remote, forwarded, proxies,
+                                               counted_as):
+    from guests.views import client_address
+
+    settings.TRUSTED_PROXIES = proxies
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == counted_as

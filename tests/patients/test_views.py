@@ -210,6 +210,18 @@ def test_tabs_render_for_the_patients_unit(client, alice, care_unit):
         assert "Eva Lindqvist" in response.content.decode()
 
 
+def test_the_besok_tab_lists_the_patients_visits(client, alice, care_unit):
+    from tests.visits.factories import VideoVisitFactory
+
+    patient = PatientFactory(care_units=[care_unit])
+    visit = VideoVisitFactory(patient=patient, care_unit=care_unit, owner=alice,
+                              reason="Uppföljning")
+    content = client.get(reverse("patients:visits", args=[patient.pk])).content.decode()
+    assert "Uppföljning" in content
+    assert reverse("visits:detail", args=[visit.pk]) in content
+    assert "inga videobesök" not in content
+
+
 def test_outsider_is_refused_the_patient_and_the_search_card(client, outsider, care_unit):  # S2
     patient = PatientFactory(personnummer=ADULT, care_units=[care_unit])
     client.force_login(outsider)
@@ -217,12 +229,24 @@ def test_outsider_is_refused_the_patient_and_the_search_card(client, outsider, c
         assert client.get(reverse(name, args=[patient.pk])).status_code == 403
     assert client.post(reverse("patients:update-contact", args=[patient.pk]),
                        {"mobile": "0701740605"}).status_code == 403
-    # searching the full number shows the registry card, not the other unit's record
+    # searching the full number shows the registry card, nothing of the other unit's record
     content = search(client, ADULT).content.decode()
     assert reverse("patients:detail", args=[patient.pk]) not in content
-    assert "Finns inte på din enhet ännu" in content
+    assert "Ny patient – uppgifter från personuppgiftstjänsten" in content
+    assert "070-174 06 05" not in content and patient.mobile not in content
 
 
 def test_anonymous_is_sent_to_login(client):
     assert client.get(reverse("patients:search")).status_code == 302
     assert client.post(reverse("patients:create"), {"personnummer": ADULT}).status_code == 302
+
+
+def test_outsider_cannot_change_a_guardians_contact(client, outsider, care_unit):  # S2
+    child = PatientFactory(personnummer=CHILD, has_eid=False, mobile="", care_units=[care_unit])
+    karin = GuardianFactory(child=child)
+    client.force_login(outsider)
+    response = client.post(reverse("patients:update-guardian", args=[child.pk, karin.pk]),
+                           {f"g{karin.pk}-mobile": "0701740606"})
+    assert response.status_code == 403
+    karin.refresh_from_db()
+    assert karin.mobile == ""

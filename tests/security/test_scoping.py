@@ -18,6 +18,7 @@ from audit.models import AccessLogEntry
 from guests.models import Participant
 from guests.services import participant_add
 from guests.views import SESSION_KEY
+from integrations.models import OutboxMessage
 from tests.patients.factories import GuardianFactory, PatientFactory
 from tests.visits.factories import VideoVisitFactory
 from videovisit.asgi import application
@@ -27,7 +28,7 @@ from visits.realtime import visit_changed
 
 # Endpoints that name no patient or visit: each shows only the user's own unit's
 # data, which the tests below check on their own.
-UNIT_WIDE = {"patients:search", "patients:create", "visits:start"}
+UNIT_WIDE = {"patients:search", "patients:create", "visits:start", "visits:new"}
 
 
 def walk(patterns, namespace: str | None = None, prefix: str = ""):
@@ -64,12 +65,18 @@ def objects(care_unit, clinician):
                              care_units=[care_unit])
     guardian = GuardianFactory(child=patient)
     visit = VideoVisitFactory(owner=clinician, care_unit=care_unit, patient=patient)
-    return {"patient": patient, "guardian": guardian, "visit": visit}
+    participant, _token = participant_add(
+        visit=visit, kind=Participant.Kind.RELATIVE, first_name="Margareta",
+        last_name="Ek", channel=Participant.Channel.SMS, mobile="+46701740608")
+    message = OutboxMessage.objects.get(visit=visit)
+    return {"patient": patient, "guardian": guardian, "visit": visit,
+            "participant": participant, "message": message}
 
 
 def url_values(namespace: str, objects: dict) -> dict:
     owner = objects["patient"] if namespace == "patients" else objects["visit"]
-    return {"pk": owner.pk, "guardian_pk": objects["guardian"].pk, "action": "receive"}
+    return {"pk": owner.pk, "guardian_pk": objects["guardian"].pk, "action": "receive",
+            "participant_pk": objects["participant"].pk, "message_pk": objects["message"].pk}
 
 
 @pytest.mark.django_db

@@ -149,3 +149,50 @@ def test_outsider_is_refused_every_visit_endpoint(client, outsider, clinician, c
     visit.refresh_from_db()
     assert visit.state == S.SCHEDULED and visit.notes == ""
     assert "Du har inga videobesök" in client.get(reverse("visits:start")).content.decode()
+
+
+def test_ta_emot_already_taken_by_a_colleague_opens_the_visit_with_the_reason(
+        client, alice, care_unit, today):  # V3
+    visit = visit_for(alice, care_unit, today, 10, state=S.RECEIVED)
+    response = client.post(reverse("visits:transition", args=[visit.pk, "receive"]),
+                           {"from": "start"}, headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == reverse("visits:detail", args=[visit.pk])
+    page = client.get(response["HX-Redirect"]).content.decode()
+    assert "Det går inte att ta emot när besöket har status mottagen" in page
+
+
+def test_typed_notes_survive_a_live_update_and_go_with_avsluta_besok(
+        client, alice, care_unit, today):  # V2, V5
+    visit = visit_for(alice, care_unit, today, 10, state=S.VIDEO_ENDED)
+    # The live panel the socket re-fetches holds no notes to overwrite.
+    panel = client.get(reverse("visits:panel", args=[visit.pk])).content.decode()
+    assert 'name="notes"' not in panel
+    asked = client.post(reverse("visits:finish", args=[visit.pk]),
+                        {"notes": "Skrivet men inte sparat."},
+                        headers={"HX-Request": "true"}).content.decode()
+    assert "Är anteckningarna journalförda i VAS?" in asked
+    visit.refresh_from_db()
+    assert visit.notes == "Skrivet men inte sparat." and visit.state == S.VIDEO_ENDED
+
+
+def test_the_notes_section_saves_on_its_own(client, alice, care_unit, today):
+    visit = visit_for(alice, care_unit, today, 10, state=S.STARTED)
+    response = client.post(reverse("visits:notes", args=[visit.pk]), {"notes": "Ny rad."},
+                           headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert content.lstrip().startswith('<section id="notes"')
+    assert "Anteckningarna är sparade" in content
+
+
+def test_an_outsider_cannot_confirm_journaling_or_create_visits_for_our_patients(
+        client, outsider, clinician, care_unit, today):  # S2
+    visit = visit_for(clinician, care_unit, today, 10, state=S.FINISHED, notes="x")
+    client.force_login(outsider)
+    assert client.post(reverse("visits:journaled", args=[visit.pk])).status_code == 403
+    visit.refresh_from_db()
+    assert visit.notes_journaled_at is None
+    response = client.post(reverse("visits:new"), {
+        "personnummer": visit.patient.personnummer, "day": today.isoformat(),
+        "start": "15:00", "minutes": "30"})
+    assert "Sök och skapa patienten först" in response.content.decode()
+    assert VideoVisit.objects.count() == 1

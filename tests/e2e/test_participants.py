@@ -1,0 +1,44 @@
+"""Redigera deltagare in Chromium: invite an interpreter mid-meeting, copy the link (G1, G3)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from guests.models import InterpreterAgency, Participant
+from tests.accounts.factories import PASSWORD
+from tests.visits.factories import VideoVisitFactory
+from visits.models import VideoVisit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_interpreter_is_invited_during_the_meeting_and_the_link_copied(page, clinician,
+                                                                         care_unit):
+    InterpreterAgency.objects.create(name="Digital Tolk", first_name="Tolk", last_name="digital",
+                                     email="videolank@digitaltolk.se")
+    visit = VideoVisitFactory(owner=clinician, care_unit=care_unit,
+                              state=VideoVisit.State.VIDEO_LIVE)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto("/logga-in/")
+    page.get_by_label("Användarnamn").fill("alice")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.goto(f"/besok/{visit.pk}/")
+    expect(page.locator("#visit-state")).to_have_text("Videomöte pågår")
+
+    page.get_by_role("link", name="Redigera deltagare").click()
+    page.get_by_role("link", name="Bjud in tolk (Digital Tolk)").click()
+    expect(page.get_by_label("Förnamn")).to_have_value("Tolk")
+    expect(page.get_by_role("textbox", name="E-post")).to_have_value("videolank@digitaltolk.se")
+    expect(page.get_by_role("radio", name="Skickas inte (länken kopieras)")).to_be_checked()
+    page.get_by_role("button", name="Lägg till och skicka länk").click()
+
+    box = page.locator(".link-box")
+    expect(box).to_contain_text("Personlig länk för Tolk digital")
+    box.get_by_role("button", name="Kopiera inbjudningslänk").click()
+    expect(box).to_contain_text("Länken är kopierad.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.locator("#new-link").input_value()
+    assert "/in/" in copied
+    # the meeting was never left: the visit page and its state are still there
+    expect(page.locator("#visit-state")).to_have_text("Videomöte pågår")
+    assert Participant.objects.get().kind == "interpreter"

@@ -1,0 +1,164 @@
+"""Redigera deltagare on the visit page (G1–G5)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from guests.models import InterpreterAgency, Participant
+from guests.services import LinkProblem, link_resolve
+from integrations.delivery import body_to_send
+from integrations.models import OutboxMessage
+from tests.visits.factories import VideoVisitFactory
+from visits.models import VideoVisit
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def visit(client, clinician, care_unit):
+    client.force_login(clinician)
+    return VideoVisitFactory(owner=clinician, care_unit=care_unit)
+
+
+@pytest.fixture
+def tolk():
+    return InterpreterAgency.objects.create(name="Digital Tolk", first_name="Tolk",
+                                            last_name="digital",
+                                            email="videolank@digitaltolk.se")
+
+
+def add(client, visit, **fields):
+    data = {"kind": "relative", "first_name": "Margareta", "last_name": "Ek",
+            "personnummer": "", "mobile": "070-174 06 08", "email": "", "channel": "sms"}
+    return client.post(reverse("visits:participant-add", args=[visit.pk]), data | fields,
+                       headers=HTMX)
+
+
+def link_from(content: str) -> str:
+    start = content.index('id="new-link" type="text" readonly value="') + 42
+    return content[start:content.index('"', start)]
+
+
+def test_the_editor_opens_in_place(client, visit):  # G1
+    response = client.get(reverse("visits:participants", args=[visit.pk]), {"redigera": 1},
+                          headers=HTMX)
+    content = response.content.decode()
+    assert content.lstrip().startswith('<section id="participants"')  # only the section
+    assert "Lägg till och skicka länk" in content
+
+
+def test_adding_a_relative_sends_the_link_and_shows_it_once(client, visit,
+                                                             django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = add(client, visit)  # G4
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Margareta Ek" in content and "Kopiera inbjudningslänk" in content
+    url = link_from(content)
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert link_resolve(token).full_name == "Margareta Ek"
+    sms = OutboxMessage.objects.get()
+    assert sms.recipient == "+46701740608" and url in body_to_send(sms)
+    assert url not in sms.body
+
+
+def test_bjud_in_tolk_fills_in_the_agency_preset(client, visit, tolk):  # G3
+    content = client.get(reverse("visits:participants", args=[visit.pk]),
+                         {"redigera": 1, "tolk": tolk.pk}, headers=HTMX).content.decode()
+    assert 'value="Tolk"' in content and 'value="digital"' in content
+    assert 'value="videolank@digitaltolk.se"' in content
+    assert re.search(r'value="none"[^>]*checked', content)  # the link is copied, not sent
+    assert not re.search(r'value="sms"[^>]*checked', content)
+    response = add(client, visit, kind="interpreter", first_name="Tolk", last_name="digital",
+                   email="videolank@digitaltolk.se", mobile="", channel="none", agency=tolk.pk)
+    assert "Kopiera inbjudningslänk" in response.content.decode()
+    interpreter = Participant.objects.get()
+    assert interpreter.agency == tolk and interpreter.kind == "interpreter"
+    assert not OutboxMessage.objects.exists()  # the agency gets the copied link
+
+
+def test_a_missing_address_is_explained_and_the_input_kept(client, visit):
+    response = add(client, visit, mobile="")
+    assert response.status_code == 422
+    content = response.content.decode()
+    assert "Ange ett mobilnummer" in content and 'value="Margareta"' in content
+    assert not Participant.objects.exists()
+
+
+def test_removing_revokes_the_link_at_once(client, visit):  # G5
+    token = link_from(add(client, visit).content.decode()).rstrip("/").rsplit("/", 1)[-1]
+    participant = Participant.objects.get()
+    response = client.post(reverse("visits:participant-remove", args=[visit.pk, participant.pk]),
+                           headers=HTMX)
+    assert "är borttagen" in response.content.decode()
+    with pytest.raises(LinkProblem):
+        link_resolve(token)
+
+
+def test_a_new_link_replaces_the_old(client, visit):  # G3, G5
+    old = link_from(add(client, visit).content.decode()).rstrip("/").rsplit("/", 1)[-1]
+    participant = Participant.objects.get()
+    content = client.post(reverse("visits:participant-link", args=[visit.pk, participant.pk]),
+                          headers=HTMX).content.decode()
+    new = link_from(content).rstrip("/").rsplit("/", 1)[-1]
+    assert new != old and link_resolve(new) == participant
+    with pytest.raises(LinkProblem):
+        link_resolve(old)
+
+
+def test_participants_can_be_edited_while_the_meeting_is_live(client, visit):  # G1
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.VIDEO_LIVE)
+    assert add(client, visit).status_code == 200
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert "Margareta Ek" in page and "Avsluta videomöte" in page
+
+
+def test_no_one_is_added_to_a_finished_visit(client, visit):
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.FINISHED)
+    response = add(client, visit)
+    assert response.status_code == 422
+    assert "avslutat eller avbokat" in response.content.decode()
+
+
+def test_outsider_is_refused_the_editor(client, visit, outsider):  # S2
+    client.force_login(outsider)
+    assert client.get(reverse("visits:participants", args=[visit.pk]),
+                      {"redigera": 1}).status_code == 403
+    assert add(client, visit).status_code == 403
+    assert not Participant.objects.exists()
+
+
+def test_a_failed_invitation_shows_on_the_visit_page_with_skicka_igen(client, visit):  # N1
+    add(client, visit)
+    message = OutboxMessage.objects.get()
+    assert message.visit == visit
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status="failed", last_error="Sms-tjänsten gick inte att nå.")
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert "Meddelanden som inte kom fram" in page and "gick inte att nå" in page
+    response = client.post(reverse("visits:message-resend", args=[visit.pk, message.pk]),
+                           headers=HTMX)
+    assert "Meddelandet skickas igen" in response.content.decode()
+    message.refresh_from_db()
+    assert message.status in {"pending", "sending", "sent"}
+
+
+def test_an_outsider_cannot_resend(client, visit, outsider):
+    add(client, visit)
+    message = OutboxMessage.objects.get()
+    OutboxMessage.objects.filter(pk=message.pk).update(status="failed")
+    client.force_login(outsider)
+    assert client.post(reverse("visits:message-resend", args=[visit.pk, message.pk])
+                       ).status_code == 403
+
+
+def test_an_outsider_cannot_remove_or_relink_a_participant(client, visit, outsider):  # S2
+    add(client, visit)
+    participant = Participant.objects.get()
+    client.force_login(outsider)
+    for name in ["visits:participant-remove", "visits:participant-link"]:
+        assert client.post(reverse(name, args=[visit.pk, participant.pk])).status_code == 403
+    participant.refresh_from_db()
+    assert participant.removed_at is None and participant.links.count() == 1

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guests.models import InterpreterAgency, Participant
+from patients.fields import PersonnummerField, SwedishMobileField
+
+
+class ParticipantForm(forms.Form):
+    """Redigera deltagare: one person to invite (DESIGN G2–G4)."""
+
+    # The patient and the agent come from the booking (or "Nytt besök"), with the
+    # identity the e-ID must match; here only guests are invited (G2, G4).
+    GUEST_KINDS = [Participant.Kind.INTERPRETER, Participant.Kind.RELATIVE,
+                   Participant.Kind.COLLEAGUE, Participant.Kind.GUEST]
+
+    kind = forms.ChoiceField(label=_("Roll"), initial=Participant.Kind.RELATIVE,
+                             choices=[(k.value, k.label) for k in GUEST_KINDS])
+    first_name = forms.CharField(label=_("Förnamn"), max_length=100)
+    last_name = forms.CharField(label=_("Efternamn"), max_length=100)
+    mobile = SwedishMobileField(label=_("Mobilnummer"), required=False)
+    email = forms.EmailField(label=_("E-post"), required=False)
+    channel = forms.ChoiceField(label=_("Skicka länken med"), choices=Participant.Channel.choices,
+                                initial=Participant.Channel.SMS, widget=forms.RadioSelect)
+    agency = forms.ModelChoiceField(queryset=InterpreterAgency.objects.all(), required=False,
+                                    widget=forms.HiddenInput)
+
+    @classmethod
+    def for_interpreter(cls, agency: InterpreterAgency) -> ParticipantForm:
+        """"Bjud in tolk": the agency's preset; the link is copied to the agency (G3)."""
+        return cls(initial={"kind": Participant.Kind.INTERPRETER, "first_name": agency.first_name,
+                            "last_name": agency.last_name, "email": agency.email,
+                            "channel": Participant.Channel.NONE, "agency": agency.pk})
+
+
+class NewVisitForm(forms.Form):
+    """A visit created in the console, without timebook integration (DESIGN V4)."""
+
+    personnummer = PersonnummerField(label=_("Patientens personnummer"))
+    day = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Starttid"), widget=forms.TimeInput(attrs={"type": "time"}))
+    minutes = forms.TypedChoiceField(label=_("Längd"), coerce=int, initial=30,
+                                     choices=[(m, _("%(m)s minuter") % {"m": m})
+                                              for m in (15, 20, 30, 45, 60, 90)])
+    reason = forms.CharField(label=_("Sökorsak"), max_length=100, required=False)
+    staff = forms.ModelMultipleChoiceField(label=_("Sjukvårdspersonal"), required=False,
+                                           queryset=None, widget=forms.CheckboxSelectMultiple)
+    primary_contact = forms.ModelChoiceField(label=_("Primär kontakt"), queryset=None,
+                                             required=False)
+    agent = forms.ModelChoiceField(label=_("Ombud (får länken)"), queryset=None,
+                                   required=False)
+
+    def __init__(self, *args, user, guardians=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+        from patients.models import Guardian
+
+        self.fields["staff"].queryset = (
+            User.objects.filter(care_units__in=user.care_units.all(), is_active=True,
+                                role=User.Role.CLINICIAN).exclude(pk=user.pk).distinct())
+        # Given only for a child under 13 on the visit's date (P5, P7).
+        self.asks_for_agent = guardians is not None
+        guardians = guardians if guardians is not None else Guardian.objects.none()
+        self.fields["primary_contact"].queryset = guardians
+        self.fields["agent"].queryset = guardians
