@@ -14,6 +14,7 @@ COPY bookings ./bookings
 COPY visits ./visits
 COPY guests ./guests
 COPY integrations ./integrations
+COPY audit ./audit
 RUN pip install .
 
 COPY . .

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/videovisit
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test bench install messages lint clean
+.PHONY: run test bench install messages lint security bandit pip-audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,18 @@ messages: install
 
 lint: install
 	$(BIN)/python -m ruff check .
+
+# Security checks of CI (DESIGN S3): our own code, then what we install.
+security: bandit pip-audit
+
+# High-severity findings fail; lower ones are for reading.
+bandit: install
+	$(BIN)/python -m bandit --quiet --recursive --severity-level high \
+		--exclude "*/migrations/*" \
+		accounts audit bookings guests integrations patients visits videovisit manage.py
+
+pip-audit: install
+	$(BIN)/python .ci/audit_dependencies.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -20,7 +20,7 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ["care_units", "groups", "user_permissions"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Tjänst"), {"fields": ["title", "role", "hsa_id", "care_units"]}),
+        (_("Tjänst"), {"fields": ["title", "role", "hsa_id", "care_units", "personnummer"]}),
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,

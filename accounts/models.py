@@ -48,6 +48,13 @@ class User(AbstractUser):
     care_units = models.ManyToManyField(
         CareUnit, verbose_name=_("vårdenheter"), related_name="staff", blank=True
     )
+    # Only to flag, in log review, staff who opened their own record (DESIGN S1).
+    personnummer = models.CharField(
+        _("personnummer"), max_length=12, unique=True, null=True, blank=True,
+        validators=[RegexValidator(r"^\d{12}$", _("Ange personnumret med 12 siffror, "
+                                                   "ÅÅÅÅMMDDNNNN."))],
+        help_text=_("12 siffror, ÅÅÅÅMMDDNNNN. Används vid logguppföljning."),
+    )
 
     class Meta:
         verbose_name = _("personal")

@@ -1,23 +1,65 @@
-"""The one way staff views reach a patient: scoping (S2), and the access log (S1) to come."""
+"""The one way staff views reach a patient: scoping (S2) and the access log (S1)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
+from audit.services import Action, Outcome, access_log_write, action_for
 from patients.models import Patient
 
 
-def get_patient_for_staff(request: HttpRequest, pk: int) -> Patient:
-    """The patient if the signed-in staff member's care units have them; 404 otherwise.
+def unit_of_access(user, patient: Patient):
+    """The user's care unit through which they reach the patient (first shared one)."""
+    return patient.care_units.filter(pk__in=user.care_units.values("pk")).order_by("pk").first()
 
-    404 rather than 403, so a number in a URL reveals nothing about other units' patients.
+
+def get_patient_for_staff(request: HttpRequest, pk: int, action: str | None = None) -> Patient:
+    """The patient if the signed-in staff member's care units have them, logged (S1, S2).
+
+    A patient of other units only: a "denied" row and 403. No such patient: 404.
+    `action` defaults to viewing for GET and changing for other methods.
     """
-    try:
-        return Patient.objects.for_staff(request.user).get(pk=pk)
-    except Patient.DoesNotExist:
-        raise Http404 from None
+    action = action_for(request, action)
+    patient = Patient.objects.for_staff(request.user).filter(pk=pk).first()
+    if patient is None:
+        other = Patient.objects.filter(pk=pk).first()
+        if other is None:
+            raise Http404
+        access_log_write(request=request, action=action, outcome=Outcome.DENIED,
+                         patient=other, obj=other)
+        raise PermissionDenied
+    access_log_write(request=request, action=action, patient=patient, obj=patient,
+                     care_unit=unit_of_access(request.user, patient))
+    return patient
 
 
 def find_patient_for_staff(request: HttpRequest, personnummer: str) -> Patient | None:
-    """The known patient with this full number at the user's care units, if any (P1)."""
-    return Patient.objects.for_staff(request.user).filter(personnummer=personnummer).first()
+    """The known patient with this full number at the user's care units, if any (P1).
+
+    Every search is logged with the number searched, found at the unit or not, so
+    review per person also covers people who only reached the registry look-up.
+    """
+    patient = Patient.objects.for_staff(request.user).filter(personnummer=personnummer).first()
+    if patient is None:
+        known = Patient.objects.filter(personnummer=personnummer).values_list(
+            "protected_identity", flat=True).first()
+        access_log_write(request=request, action=Action.SEARCH, outcome=Outcome.NOT_FOUND,
+                         personnummer=personnummer, protected_identity=bool(known))
+        return None
+    access_log_write(request=request, action=Action.SEARCH, patient=patient, obj=patient,
+                     care_unit=unit_of_access(request.user, patient))
+    return patient
+
+
+def log_patient_access(request: HttpRequest, patient: Patient, action: str,
+                       obj=None) -> None:
+    """A use of a patient the view already reached through a helper: Skapa patient,
+    a kallelse printed (action "print", obj the booking), an export."""
+    access_log_write(request=request, action=action, patient=patient, obj=obj or patient,
+                     care_unit=unit_of_access(request.user, patient))
+
+
+def log_patient_created(request: HttpRequest, patient: Patient) -> None:
+    """Skapa patient: the registration (or refresh) of a patient at the user's units."""
+    log_patient_access(request, patient, Action.CREATE)

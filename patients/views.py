@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from integrations.registry import RegistryError, RegistryPerson
 from patients import personnummer
-from patients.access import find_patient_for_staff, get_patient_for_staff
+from patients.access import find_patient_for_staff, get_patient_for_staff, log_patient_created
 from patients.fields import format_mobile
 from patients.forms import ContactForm, CreatePatientForm, GuardianContactForm, SearchForm
 from patients.models import Patient, age_on, needs_own_mobile
@@ -66,6 +66,7 @@ def render_registry_answer(request, number: Personnummer, *, retry: dict,
         except ValidationError as error:
             add_errors(form, error)
         else:
+            log_patient_created(request, patient)
             url = reverse("patients:detail", args=[patient.pk])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return render_search(request, context | {

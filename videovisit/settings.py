@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "visits",
     "guests",
     "integrations",
+    "audit",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +82,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the login page's answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "videovisit.urls"
@@ -96,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "videovisit.context_processors.debug_inbox",
+                "videovisit.context_processors.idle_timeout",
             ],
         },
     },
@@ -348,3 +356,54 @@ TURN_CREDENTIAL_TTL = datetime.timedelta(
 if ROOM_TURN_URLS and not TURN_SECRET:
     raise ImproperlyConfigured("TURN_SECRET must be set when ROOM_TURN_URLS is.")
 # End of video room settings.
+
+# Security (DESIGN S1–S3) ----------------------------------------------------------
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+# Login lockout (django-axes): after this many failed logins for one username from
+# one address, that pair is refused for the cool-off time. Username and address
+# together, so nobody can lock a clinician out of the clinic from elsewhere.
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_address"
+# Attempts are in the database (admin: Axes); the application log stays quiet.
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp 4): our own files only, scripts with the
+# request's nonce, no inline script or style (htmx's indicator styles are off in
+# base.html), WebSockets to the hosts we serve, and never inside a frame.
+# A host ".example.se" is Django's "the domain and its subdomains".
+CSP_WEBSOCKET_SOURCES = [
+    f"{scheme}://{name}{':*' if DEBUG else ''}"
+    for host in ALLOWED_HOSTS if host != "*"
+    for name in ([host[1:], f"*{host}"] if host.startswith(".") else [host])
+    for scheme in (["ws", "wss"] if DEBUG else ["wss"])
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF, *CSP_WEBSOCKET_SOURCES],
+        "font-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Staff sessions end after this long without the person doing anything; the page
+# warns this long before and lets them stay (static/js/session-timeout.js).
+STAFF_IDLE_TIMEOUT = datetime.timedelta(minutes=int(env("STAFF_IDLE_TIMEOUT_MINUTES", "30")))
+STAFF_IDLE_WARNING = datetime.timedelta(seconds=int(env("STAFF_IDLE_WARNING_SECONDS", "120")))
+# End of Security (DESIGN S1–S3) ---------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("guests.urls")),
     path("logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -20,10 +20,11 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
+from audit.services import Action
 from guests.models import InterpreterAgency, InvitationLink
 from guests.services import link_issue, link_url, participant_add, participant_remove
 from integrations.services import outbox_resend
-from patients.access import find_patient_for_staff
+from patients.access import find_patient_for_staff, log_patient_access
 from patients.models import Patient
 from videovisit.forms import add_errors
 from visits.access import get_visit_for_staff
@@ -313,6 +314,7 @@ def new_visit(request) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
+            log_patient_access(request, patient, Action.CREATE, obj=visit)
             # Shown once on the visit page, then gone: only its hash is kept (G5).
             request.session[NEW_LINK_KEY] = {"visit": visit.pk, "participant": participant.pk,
                                               "url": link_url(token)}

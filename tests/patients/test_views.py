@@ -226,9 +226,9 @@ def test_outsider_is_refused_the_patient_and_the_search_card(client, outsider, c
     patient = PatientFactory(personnummer=ADULT, care_units=[care_unit])
     client.force_login(outsider)
     for name in ["patients:detail", "patients:relations", "patients:visits"]:
-        assert client.get(reverse(name, args=[patient.pk])).status_code == 404
+        assert client.get(reverse(name, args=[patient.pk])).status_code == 403
     assert client.post(reverse("patients:update-contact", args=[patient.pk]),
-                       {"mobile": "0701740605"}).status_code == 404
+                       {"mobile": "0701740605"}).status_code == 403
     # searching the full number shows the registry card, nothing of the other unit's record
     content = search(client, ADULT).content.decode()
     assert reverse("patients:detail", args=[patient.pk]) not in content
@@ -247,6 +247,6 @@ def test_outsider_cannot_change_a_guardians_contact(client, outsider, care_unit)
     client.force_login(outsider)
     response = client.post(reverse("patients:update-guardian", args=[child.pk, karin.pk]),
                            {f"g{karin.pk}-mobile": "0701740606"})
-    assert response.status_code == 404
+    assert response.status_code == 403
     karin.refresh_from_db()
     assert karin.mobile == ""

@@ -126,8 +126,8 @@ def test_no_one_is_added_to_a_finished_visit(client, visit):
 def test_outsider_is_refused_the_editor(client, visit, outsider):  # S2
     client.force_login(outsider)
     assert client.get(reverse("visits:participants", args=[visit.pk]),
-                      {"redigera": 1}).status_code == 404
-    assert add(client, visit).status_code == 404
+                      {"redigera": 1}).status_code == 403
+    assert add(client, visit).status_code == 403
     assert not Participant.objects.exists()
 
 
@@ -152,7 +152,7 @@ def test_an_outsider_cannot_resend(client, visit, outsider):
     OutboxMessage.objects.filter(pk=message.pk).update(status="failed")
     client.force_login(outsider)
     assert client.post(reverse("visits:message-resend", args=[visit.pk, message.pk])
-                       ).status_code == 404
+                       ).status_code == 403
 
 
 def test_an_outsider_cannot_remove_or_relink_a_participant(client, visit, outsider):  # S2
@@ -160,7 +160,7 @@ def test_an_outsider_cannot_remove_or_relink_a_participant(client, visit, outsid
     participant = Participant.objects.get()
     client.force_login(outsider)
     for name in ["visits:participant-remove", "visits:participant-link"]:
-        assert client.post(reverse(name, args=[visit.pk, participant.pk])).status_code == 404
+        assert client.post(reverse(name, args=[visit.pk, participant.pk])).status_code == 403
     participant.refresh_from_db()
     assert participant.removed_at is None and participant.links.count() == 1
 

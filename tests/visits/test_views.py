@@ -140,14 +140,14 @@ def test_outsider_is_refused_every_visit_endpoint(client, outsider, clinician, c
                                                    today):  # S2
     visit = visit_for(clinician, care_unit, today, 10)
     client.force_login(outsider)
-    assert client.get(reverse("visits:detail", args=[visit.pk])).status_code == 404
-    assert client.get(reverse("visits:panel", args=[visit.pk])).status_code == 404
+    assert client.get(reverse("visits:detail", args=[visit.pk])).status_code == 403
+    assert client.get(reverse("visits:panel", args=[visit.pk])).status_code == 403
     for action in ["receive", "cancel"]:
         assert client.post(reverse("visits:transition", args=[visit.pk, action])
-                           ).status_code == 404
-    assert client.post(reverse("visits:finish", args=[visit.pk])).status_code == 404
+                           ).status_code == 403
+    assert client.post(reverse("visits:finish", args=[visit.pk])).status_code == 403
     assert client.post(reverse("visits:notes", args=[visit.pk]), {"notes": "x"}
-                       ).status_code == 404
+                       ).status_code == 403
     visit.refresh_from_db()
     assert visit.state == S.SCHEDULED and visit.notes == ""
     assert "Du har inga videobesök" in client.get(reverse("visits:start")).content.decode()
@@ -190,7 +190,7 @@ def test_an_outsider_cannot_confirm_journaling_or_create_visits_for_our_patients
         client, outsider, clinician, care_unit, today):  # S2
     visit = visit_for(clinician, care_unit, today, 10, state=S.FINISHED, notes="x")
     client.force_login(outsider)
-    assert client.post(reverse("visits:journaled", args=[visit.pk])).status_code == 404
+    assert client.post(reverse("visits:journaled", args=[visit.pk])).status_code == 403
     visit.refresh_from_db()
     assert visit.notes_journaled_at is None
     response = client.post(reverse("visits:new"), {

@@ -1,0 +1,61 @@
+"""Staff sessions end after a spell without activity (DESIGN S3)."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
+
+SESSION_KEY = "last_activity"
+# Writing the session on every request would be a database write each time;
+# a minute's precision is plenty for a timeout of half an hour.
+RESOLUTION_SECONDS = 60
+# Requests the page makes by itself (a live re-fetch) keep nobody signed in.
+PASSIVE_HEADER = "HTTP_X_PASSIVE_REQUEST"
+
+
+def seconds_left(request: HttpRequest) -> float:
+    """How long the signed-in session has before it ends for being idle."""
+    last = request.session.get(SESSION_KEY, time.time())
+    return settings.STAFF_IDLE_TIMEOUT.total_seconds() - (time.time() - last)
+
+
+def mark_active(request: HttpRequest, *, force: bool = False) -> None:
+    last = request.session.get(SESSION_KEY, 0)
+    if force or time.time() - last >= RESOLUTION_SECONDS:
+        request.session[SESSION_KEY] = time.time()
+
+
+def start_idle_clock(sender, request: HttpRequest, user, **kwargs) -> None:
+    """Signing in is activity; stored with the login's own session write."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = time.time()
+
+
+class IdleTimeoutMiddleware:
+    """Sign staff out after STAFF_IDLE_TIMEOUT without a request they made themselves."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            if SESSION_KEY in request.session and seconds_left(request) <= 0:
+                logout(request)
+                messages.info(request, _("Du har loggats ut eftersom du inte har varit aktiv "
+                                         "på en stund. Logga in igen för att fortsätta."))
+                if request.htmx:
+                    return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
+                if request.method != "GET":
+                    return redirect_to_login("/")
+                return redirect_to_login(request.get_full_path())
+            if not request.META.get(PASSIVE_HEADER):
+                mark_active(request)
+        return self.get_response(request)

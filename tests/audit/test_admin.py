@@ -1,0 +1,95 @@
+"""Log review in admin: read-only, per patient and per user, CSV, and the report (S1)."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AccessLogEntry
+from tests.accounts.factories import UserFactory
+from tests.patients.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "admin:audit_accesslogentry_changelist"
+ALICE_OWN = "198503129820"
+
+
+@pytest.fixture
+def reviewer(client):
+    user = UserFactory(username="granskare", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def log(client, clinician, colleague_same_unit, care_unit):
+    """alice opens her own record, bob a protected identity, bob an ordinary patient."""
+    clinician.personnummer = ALICE_OWN
+    clinician.save()
+    own = PatientFactory(personnummer=ALICE_OWN, first_name="Alice", last_name="Lund",
+                         care_units=[care_unit])
+    protected = PatientFactory(first_name="Alex", last_name="Sandberg",
+                               protected_identity=True, care_units=[care_unit])
+    ordinary = PatientFactory(first_name="=Eva", last_name="Lindqvist", care_units=[care_unit])
+    for user, patient in [(clinician, own), (colleague_same_unit, protected),
+                          (colleague_same_unit, ordinary)]:
+        client.force_login(user)
+        assert client.get(reverse("patients:detail", args=[patient.pk])).status_code == 200
+    client.logout()
+    return {"own": own, "protected": protected, "ordinary": ordinary}
+
+
+def listed(client, **params) -> list[AccessLogEntry]:
+    response = client.get(reverse(CHANGELIST), params)
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+def test_the_log_is_read_only_in_admin(client, log, reviewer):  # S1
+    entry = AccessLogEntry.objects.first()
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    assert reverse("admin:audit_accesslogentry_add") not in page
+    assert "delete_selected" not in page
+    assert client.get(reverse("admin:audit_accesslogentry_add")).status_code == 403
+    change = client.get(reverse("admin:audit_accesslogentry_change", args=[entry.pk]))
+    assert change.status_code == 200
+    assert 'type="submit"' not in change.content.decode().split('id="content-main"')[1]
+    assert client.post(reverse("admin:audit_accesslogentry_delete", args=[entry.pk]),
+                       {"post": "yes"}).status_code == 403
+    assert AccessLogEntry.objects.count() == 3
+
+
+def test_filtered_per_patient_and_per_user(client, log, reviewer, colleague_same_unit):  # S1
+    per_patient = listed(client, patient__id__exact=log["protected"].pk)
+    assert [e.patient for e in per_patient] == [log["protected"]]
+    per_user = listed(client, user__id__exact=colleague_same_unit.pk)
+    assert {e.patient for e in per_user} == {log["protected"], log["ordinary"]}
+    # a number typed in the search box finds that person's rows
+    assert [e.patient for e in listed(client, q=ALICE_OWN)] == [log["own"]]
+
+
+def test_the_report_flags_own_records_and_protected_identities(client, log, reviewer):  # S1
+    assert [e.patient for e in listed(client, granska="egen")] == [log["own"]]
+    assert [e.patient for e in listed(client, granska="skyddad")] == [log["protected"]]
+    assert {e.patient for e in listed(client, granska="alla")} == {log["own"],
+                                                                   log["protected"]}
+
+
+def test_csv_export_for_log_review(client, log, reviewer):  # S1
+    ids = list(AccessLogEntry.objects.values_list("pk", flat=True))
+    response = client.post(reverse(CHANGELIST), {"action": "export_csv",
+                                                 "_selected_action": ids})
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    assert header[:6] == ["Tidpunkt", "Användare", "HSA-id", "Åtgärd", "Utfall",
+                          "Personnummer"]
+    assert len(body) == 3
+    own = next(r for r in body if r[1] == "alice")
+    assert own[5] == "19850312-9820" and own[8] == "Ja"
+    # a cell a spreadsheet would run as a formula is defused
+    assert any(r[6] == "'=Eva Lindqvist" for r in body)
+    # and the export itself is in the log
+    assert AccessLogEntry.objects.filter(action="export", user=reviewer).count() == 1
