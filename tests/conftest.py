@@ -101,3 +101,13 @@ def registry_server(settings):
 def generous_link_rate(settings):
     """Tests open many links from one address; the limit's own test sets it low."""
     settings.INVITATION_REDEEM_RATE = "100000/m"
+
+
+@pytest.fixture(autouse=True)
+def swedish():
+    """Each test starts in Swedish: a request in English leaves its thread in English."""
+    from django.utils import translation
+
+    translation.activate("sv")
+    yield
+    translation.activate("sv")

@@ -14,12 +14,14 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guests.joining import is_identified, participant_for_session
 from visits import realtime
+from visits.access import get_visit_for_socket
 from visits.models import RoomPresence, VideoVisit
 
 
@@ -71,10 +73,14 @@ def room_member(scope: dict, visit_id: int) -> Member | None:
     """
     user = scope.get("user")
     if user is not None and user.is_authenticated and user.is_active:
-        if VideoVisit.objects.for_staff(user).filter(pk=visit_id).exists():
-            return Member(visit_id=visit_id, peer=f"s{user.pk}",
-                          name=user.get_full_name() or user.get_username(),
-                          role=user.title or _("Vårdpersonal"), user_id=user.pk)
+        # Through the access helper, so the look (or the refusal) is in the access log (S1).
+        try:
+            get_visit_for_socket(scope, visit_id, action="view")
+        except (PermissionDenied, VideoVisit.DoesNotExist):
+            return None
+        return Member(visit_id=visit_id, peer=f"s{user.pk}",
+                      name=user.get_full_name() or user.get_username(),
+                      role=user.title or _("Vårdpersonal"), user_id=user.pk)
     session = scope.get("session")
     participant = participant_for_session(session)
     if participant is None or participant.visit_id != visit_id:
