@@ -149,3 +149,11 @@ def confirm_journaled(request, pk: int) -> HttpResponse:
     target = request.POST.get("next") == "start"
     url = reverse("visits:start") if target else reverse("visits:detail", args=[visit.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_GET
+@login_required
+def room_presence(request, pk: int) -> HttpResponse:
+    """Who is in the visit's video room, re-fetched when someone enters or leaves (R1)."""
+    visit = get_visit_for_staff(request, pk)
+    return render(request, "visits/_room_presence.html", {"visit": visit})
