@@ -9,17 +9,22 @@ from __future__ import annotations
 from guests.models import Participant
 
 SESSION_KEY = "join_participant"
+# The link that was opened: a new link for the participant revokes it, and the
+# session with it (G5).
+LINK_SESSION_KEY = "join_link"
 # The participant whose personnummer an e-ID identification in this session matched.
 EID_SESSION_KEY = "join_eid_verified"
 
 
 def participant_for_session(session) -> Participant | None:
-    """The participant whose link opened this browser session, if still invited."""
-    pk = session.get(SESSION_KEY) if session is not None else None
-    if pk is None:
+    """The participant whose link opened this browser session, while invited on that link."""
+    if session is None:
+        return None
+    pk, link = session.get(SESSION_KEY), session.get(LINK_SESSION_KEY)
+    if pk is None or link is None:
         return None
     return (Participant.objects.active().select_related("visit__owner")
-            .filter(pk=pk).first())
+            .filter(pk=pk, links__pk=link, links__revoked_at__isnull=True).first())
 
 
 def is_identified(session, participant: Participant) -> bool:

@@ -25,9 +25,15 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 from django_ratelimit.decorators import ratelimit
 
-from guests.joining import EID_SESSION_KEY, SESSION_KEY, is_identified, participant_for_session
+from guests.joining import (
+    EID_SESSION_KEY,
+    LINK_SESSION_KEY,
+    SESSION_KEY,
+    is_identified,
+    participant_for_session,
+)
 from guests.models import Participant
-from guests.services import LinkProblem, link_resolve
+from guests.services import LinkProblem, hash_token, link_resolve
 from integrations import eid
 from visits.models import VideoVisit
 
@@ -79,6 +85,7 @@ def redeem(request: HttpRequest, token: str) -> HttpResponse:
                       if problem.code != "unknown" else 404)
     request.session.cycle_key()
     request.session[SESSION_KEY] = participant.pk
+    request.session[LINK_SESSION_KEY] = participant.links.get(token_hash=hash_token(token)).pk
     return redirect("guests:join")
 
 

@@ -35,6 +35,9 @@ class StaffConsumer(AsyncJsonWebsocketConsumer):
     async def visit_changed(self, event: dict) -> None:
         await self.send_json({"type": "visit.changed", "visit": event["visit"]})
 
+    async def room_changed(self, event: dict) -> None:
+        await self.send_json({"type": "room.changed", "visit": event["visit"]})
+
 
 # The page's media session, from the socket's address (?c=…); see room.room_enter.
 CONNECTION_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
@@ -80,7 +83,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         if entered.replaced_channel:
             await realtime.room_replaced(entered.replaced_channel)
-        await realtime.visit_changed_from_room(self.member.visit_id, entered.groups)
+        await realtime.room_changed(self.member.visit_id, entered.groups)
         await self.send_json({"type": "welcome", "you": self.member.peer,
                               "heartbeat": settings.ROOM_HEARTBEAT_SECONDS,
                               "ice_servers": room.ice_servers(self.member.peer)})
@@ -92,7 +95,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if self.member is not None and hasattr(self, "connection"):
             groups = await database_sync_to_async(room.room_leave)(
                 member=self.member, channel_name=self.channel_name)
-            await realtime.visit_changed_from_room(self.member.visit_id, groups)
+            await realtime.room_changed(self.member.visit_id, groups)
 
     async def receive_json(self, content, **kwargs) -> None:
         if not isinstance(content, dict):
@@ -136,6 +139,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     # Channel-layer events
 
     async def visit_changed(self, event: dict) -> None:
+        await self.send_snapshot()
+
+    async def room_changed(self, event: dict) -> None:
         await self.send_snapshot()
 
     async def participant_removed(self, event: dict) -> None:

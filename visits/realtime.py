@@ -46,15 +46,17 @@ def participant_removed(participant) -> None:
     transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, event))
 
 
-async def visit_changed_from_room(visit_id: int, groups: list[str]) -> None:
-    """visit_changed for the room's consumer, which has committed already.
+async def room_changed(visit_id: int, groups: list[str]) -> None:
+    """Someone entered or left the visit's room (R1); `groups` from visit_changed_groups.
 
-    Awaited in the event loop rather than sent from a database thread: async_to_sync in
-    a thread cannot finish while the server shuts down, and would hold the shutdown up.
+    Its own event rather than "visit.changed", so that staff pages re-fetch only who is
+    in the room, not the visit panel with the notes being typed. Sent by the room's
+    consumer, which has committed already, from the event loop: async_to_sync in a
+    database thread cannot finish while the server shuts down, and would hold it up.
     """
     layer = get_channel_layer()
     for group in groups:
-        await layer.group_send(group, {"type": "visit.changed", "visit": visit_id})
+        await layer.group_send(group, {"type": "room.changed", "visit": visit_id})
 
 
 async def room_replaced(channel_name: str) -> None:

@@ -363,3 +363,11 @@ def message_resend(request, pk: int, message_pk: int) -> HttpResponse:
         return render_participants(request, visit, editing=False, status=409,
                                    problem=" ".join(error.messages))
     return render_participants(request, visit, editing=False, resent=True)
+
+
+@require_GET
+@login_required
+def room_presence(request, pk: int) -> HttpResponse:
+    """Who is in the visit's video room, re-fetched when someone enters or leaves (R1)."""
+    visit = get_visit_for_staff(request, pk)
+    return render(request, "visits/_room_presence.html", {"visit": visit})

@@ -30,6 +30,10 @@ function connectStaffSocket(attempt = 0) {
       document.body.dispatchEvent(new CustomEvent("visit-changed"));
       document.body.dispatchEvent(new CustomEvent(`visit-changed-${event.visit}`));
     }
+    if (event.type === "room.changed") {
+      document.body.dispatchEvent(new CustomEvent("room-changed"));
+      document.body.dispatchEvent(new CustomEvent(`room-changed-${event.visit}`));
+    }
   });
   socket.addEventListener("close", () => {
     // Back off with jitter so a restarted server is not hit by every page at once.

@@ -244,6 +244,23 @@ class Room {
       video.srcObject = streams[0] || new MediaStream([track]);
       this.play(video, peer.tile);
     });
+    // A description or candidate can be lost on the way (a socket that dropped at that
+    // moment); a pair still not connected after a while negotiates again.
+    peer.watchdog = setInterval(async () => {
+      if (!["new", "failed", "disconnected"].includes(pc.connectionState)) {
+        peer.stuckTicks = 0;
+        return;
+      }
+      peer.stuckTicks = (peer.stuckTicks || 0) + 1;
+      try {
+        if (pc.signalingState === "have-local-offer" && peer.stuckTicks > 1) {
+          await pc.setLocalDescription({ type: "rollback" });  // the answer never came
+        }
+        if (pc.signalingState === "stable") pc.restartIce();
+      } catch (error) {
+        console.warn("room: renegotiation failed", error);
+      }
+    }, 5000);
     pc.addEventListener("connectionstatechange", () => {
       peer.tile.dataset.state = pc.connectionState;
       if (pc.connectionState === "failed") pc.restartIce();
@@ -328,6 +345,7 @@ class Room {
   closePeer(id) {
     const peer = this.peers.get(id);
     if (!peer) return;
+    clearInterval(peer.watchdog);
     peer.pc.close();
     peer.tile.remove();
     this.peers.delete(id);

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from guests.joining import EID_SESSION_KEY
 from guests.models import Participant
-from guests.services import participant_add, participant_remove
+from guests.services import link_issue, participant_add, participant_remove
 from integrations import eid
 from tests.visits.factories import VideoVisitFactory
 from visits.models import VideoVisit
@@ -158,3 +158,10 @@ def test_the_join_pages_speak_english_when_chosen(client, visit, settings):
     assert "Continue to the equipment test" in client.get(reverse("guests:join")).content.decode()
     room = client.get(reverse("guests:room")).content.decode()
     assert "The care staff will let you in soon." in room and "Leave the meeting" in room
+
+
+def test_a_new_link_ends_the_session_of_the_old_one(client, visit):  # G5
+    participant = invite(client, visit, Participant.Kind.INTERPRETER)
+    assert client.get(reverse("guests:room")).status_code == 200
+    link_issue(participant=participant)
+    assert client.get(reverse("guests:room")).status_code == 410

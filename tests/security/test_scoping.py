@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AccessLogEntry
+from guests.joining import LINK_SESSION_KEY, SESSION_KEY
 from guests.models import Participant
 from guests.services import participant_add
-from guests.views import SESSION_KEY
 from integrations.models import OutboxMessage
 from tests.patients.factories import GuardianFactory, PatientFactory
 from tests.visits.factories import VideoVisitFactory
@@ -211,6 +211,7 @@ def join_client(client, objects):
         last_name="Ek", channel=Participant.Channel.SMS, mobile="+46701740608")
     session = client.session
     session[SESSION_KEY] = participant.pk
+    session[LINK_SESSION_KEY] = participant.links.get().pk
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     assert client.get(reverse("guests:join")).status_code == 200  # the join session works
@@ -255,7 +256,8 @@ def relative(care_unit, clinician) -> Participant:
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_join_session_opens_no_staff_socket(relative):  # G5
-    cookie = await session_cookie(session={SESSION_KEY: relative.pk})
+    link = await database_sync_to_async(relative.links.get)()
+    cookie = await session_cookie(session={SESSION_KEY: relative.pk, LINK_SESSION_KEY: link.pk})
     for route, kwargs in socket_routes():
         if kwargs and "staff" not in route:
             continue  # a visit's room is where a guest belongs; the room's tests own it

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
-from guests.joining import EID_SESSION_KEY, SESSION_KEY
+from guests.joining import EID_SESSION_KEY, LINK_SESSION_KEY, SESSION_KEY
 from guests.models import Participant
-from guests.services import participant_add, participant_remove
+from guests.services import link_issue, participant_add, participant_remove
 from tests.visits.factories import VideoVisitFactory
 from videovisit.asgi import application
 from visits import room
@@ -34,6 +34,7 @@ def staff_cookie(user) -> str:
 def join_cookie(participant, *, identified: bool = True) -> str:
     session = SessionStore()
     session[SESSION_KEY] = participant.pk
+    session[LINK_SESSION_KEY] = participant.links.get(revoked_at__isnull=True).pk
     if identified:
         session[EID_SESSION_KEY] = participant.pk
     session.create()
@@ -148,6 +149,12 @@ async def test_a_removed_participant_is_refused(visit, guest):  # G5
     assert await refused(visit, cookie)
 
 
+async def test_a_session_from_a_replaced_link_is_refused(visit, guest):  # G5
+    cookie = await join_cookie(guest)
+    await database_sync_to_async(link_issue)(participant=guest)
+    assert await refused(visit, cookie)
+
+
 async def test_people_wait_until_the_meeting_starts_then_all_are_admitted(
         visit, clinician, patient, guest):  # R2
     patient_ws = await enter(visit, await join_cookie(patient))
@@ -166,6 +173,20 @@ async def test_people_wait_until_the_meeting_starts_then_all_are_admitted(
     assert [(p["id"], p["status"]) for p in state["peers"]] == [(f"p{patient.pk}", "in_meeting")]
     await patient_ws.disconnect(timeout=10)
     await later.disconnect(timeout=10)
+
+
+async def test_staff_pages_hear_that_someone_entered_the_room(visit, clinician, guest):  # R1
+    staff_page = WebsocketCommunicator(application, "/ws/staff/", headers=[
+        (b"origin", b"http://localhost"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={await staff_cookie(clinician)}".encode())])
+    assert (await staff_page.connect())[0]
+    ws = await enter(visit, await join_cookie(guest))
+    assert await staff_page.receive_json_from(timeout=5) == {"type": "room.changed",
+                                                             "visit": visit.pk}
+    await ws.disconnect(timeout=10)
+    assert await staff_page.receive_json_from(timeout=5) == {"type": "room.changed",
+                                                             "visit": visit.pk}
+    await staff_page.disconnect(timeout=10)
 
 
 async def test_signalling_reaches_only_the_addressed_peer_of_the_same_room(

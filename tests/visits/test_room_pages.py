@@ -55,3 +55,14 @@ def test_the_visit_page_carries_the_staff_room(client, clinician, visit):  # R3
     page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
     assert 'data-room-mode="staff"' in page and f"/ws/visit/{visit.pk}/" in page
     assert 'data-visit-state="started"' in page
+
+
+def test_who_is_in_the_room_is_its_own_part_of_the_visit_page(client, clinician, outsider,
+                                                              visit):  # R1, S2
+    waiting_in(visit)
+    client.force_login(clinician)
+    part = client.get(reverse("visits:room_presence", args=[visit.pk]),
+                      headers={"HX-Request": "true"}).content.decode()
+    assert 'id="room-presence"' in part and "Tolk Digital" in part and "Anteckningar" not in part
+    client.force_login(outsider)
+    assert client.get(reverse("visits:room_presence", args=[visit.pk])).status_code == 403
