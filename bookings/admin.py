@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from bookings.models import ContactType, KallelseTemplate, ScheduleActivity, VisitReason
+from bookings.models import (
+    Booking,
+    ContactType,
+    KallelseTemplate,
+    ScheduleActivity,
+    ScheduleBlock,
+    VisitReason,
+)
 
 
 @admin.register(ContactType)
@@ -29,3 +36,22 @@ class KallelseTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "audience", "is_active"]
     list_filter = ["audience", "is_active"]
     search_fields = ["name", "body"]
+
+
+@admin.register(ScheduleBlock)
+class ScheduleBlockAdmin(admin.ModelAdmin):
+    list_display = ["day", "start_time", "end_time", "clinician", "activity", "slot_minutes"]
+    list_filter = ["care_unit", "activity", "day"]
+    list_select_related = ["clinician", "activity"]
+    date_hierarchy = "day"
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "kind", "clinician", "contact_type", "visa_webb",
+                    "cancelled_at"]
+    list_filter = ["kind", "care_unit", "visa_webb"]
+    list_select_related = ["clinician", "contact_type"]
+    raw_id_fields = ["patient", "group_patients", "team_owner_booking", "video_visit",
+                     "primary_contact", "agent"]
+    date_hierarchy = "starts_at"

@@ -33,6 +33,11 @@ LINK_PLACEHOLDER = OUTBOX_LINK_PLACEHOLDER
 DEFAULT_TEMPLATES = {
     "inbjudan-sms": ("", "Du är inbjuden till ett videomöte {{ start }}. "
                          "Öppna länken en stund innan: {{ link }}"),
+    "avbokning-sms": ("", "Videomötet {{ start }} är avbokat. Länken du fått gäller inte "
+                          "längre."),
+    "avbokning-epost": ("Videomötet är avbokat",
+                        "Hej!\n\nVideomötet {{ start }} är avbokat, och länken du fått "
+                        "gäller inte längre.\n\nHar du frågor, kontakta mottagningen."),
     "inbjudan-epost": ("Inbjudan till videomöte",
                        "Hej!\n\nDu är inbjuden till ett videomöte {{ start }}.\n\n"
                        "Öppna länken en stund innan för att ansluta: {{ link }}\n\n"
@@ -210,3 +215,22 @@ def render_invitation(key: str, *, participant: Participant, link: str) -> tuple
         when = f"{formats.date_format(start, 'j F')} kl. {start:%H.%M}"
     context = Context({"start": when, "link": link}, autoescape=False)
     return Template(subject).render(context), Template(body).render(context)
+
+
+@transaction.atomic
+def participants_notify_cancelled(*, visit: VideoVisit) -> None:
+    """The visit is cancelled: links stop, unsent invitations stay unsent, and everyone
+    who was sent a link is told (B7). Worded per G6, like the invitation."""
+    now = timezone.now()
+    InvitationLink.objects.filter(participant__visit=visit, revoked_at__isnull=True
+                                  ).update(revoked_at=now)
+    for participant in visit.participants.active().exclude(channel=Participant.Channel.NONE):
+        key = ("avbokning-sms" if participant.channel == Participant.Channel.SMS
+               else "avbokning-epost")
+        subject, body = render_invitation(key, participant=participant, link="")
+        outbox_enqueue(
+            channel=participant.channel,
+            recipient=participant.mobile if participant.channel == "sms" else participant.email,
+            subject=subject, body=body, idempotency_key=f"cancelled:{participant.pk}",
+            visit=visit,
+        )

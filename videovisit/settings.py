@@ -330,6 +330,15 @@ OUTBOX_SENDING_LEASE_SECONDS = float(env("OUTBOX_SENDING_LEASE_SECONDS", "300"))
 OUTBOX_SWEEP_BATCH = int(env("OUTBOX_SWEEP_BATCH", "200"))
 
 
+# Bookings (DESIGN B6)
+# On PostgreSQL, exclusion constraints refuse overlapping bookings and visits. On
+# the SQLite demo database every transaction takes the write lock when it begins,
+# so two bookings of one slot take turns and the later one sees the earlier.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20})
+
+
 # Security (DESIGN S1–S3) ----------------------------------------------------------
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 

@@ -7,6 +7,7 @@ from videovisit import views
 urlpatterns = [
     path("", include("visits.urls")),
     path("patienter/", include("patients.urls")),
+    path("boka/", include("bookings.urls")),
     path("", include("integrations.urls")),
     path("", include("guests.urls")),
     path("logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

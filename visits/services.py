@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CareUnit, User
 from guests.models import Participant
-from guests.services import participant_add
+from guests.services import participant_add, participants_notify_cancelled
 from patients.models import Guardian, Patient
 from patients.services import child_contacts_clean
 from visits import realtime
@@ -31,6 +31,8 @@ def visit_transition(*, visit: VideoVisit, action: str, user: User) -> VideoVisi
     """Receive, start, start or end the meeting, or cancel; IllegalTransition if not now (V3)."""
     if action == "finish":
         raise ValueError("use visit_finish, which asks about the notes")
+    if action == "cancel":
+        return visit_cancel(visit=visit, user=user)
     locked = _locked(visit)
     locked.transition(action)
     locked.save()
@@ -115,3 +117,14 @@ def visit_create(*, patient: Patient, care_unit: CareUnit, owner: User, starts_a
     participant, token = participant_add(visit=visit, channel=Participant.Channel.SMS,
                                          **invitee)
     return visit, participant, token
+
+
+@transaction.atomic
+def visit_cancel(*, visit: VideoVisit, user: User) -> VideoVisit:
+    """Avboka: the visit is cancelled and the people invited to it are told (B7)."""
+    locked = _locked(visit)
+    locked.transition("cancel")
+    locked.save()
+    participants_notify_cancelled(visit=locked)
+    realtime.visit_changed(locked)
+    return locked

@@ -13,7 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    reswap,
+    retarget,
+    trigger_client_event,
+)
 
 from audit.services import Action
 from guests.models import InterpreterAgency, InvitationLink
@@ -147,14 +152,20 @@ def finish(request, pk: int) -> HttpResponse:
             visit = visit_save_notes(visit=visit, notes=typed, user=request.user)
         visit = visit_finish(visit=visit, user=request.user, journaled=journaled)
     except JournalingUnanswered:
-        return render_visit(request, visit, ask_journaled=True)
+        # The question stands apart from the live panel, so a colleague's update
+        # cannot sweep it away before it is answered.
+        if not request.htmx:
+            return render_visit(request, visit, ask_journaled=True)
+        response = render(request, "visits/detail.html#finish-dialog",
+                          {"visit": visit, "ask_journaled": True})
+        return reswap(retarget(response, "#finish-dialog"), "outerHTML")
     except (IllegalTransition, ValidationError) as refused:
         visit.refresh_from_db()
         message = getattr(refused, "message", None) or " ".join(refused.messages)
         return render_visit(request, visit, status=409, problem=message)
     if not request.htmx:
         return redirect("visits:detail", pk=visit.pk)
-    response = render_visit(request, visit)
+    response = render_visit(request, visit, clear_dialog=True)
     trigger_client_event(response, "notes-changed")
     return response
 

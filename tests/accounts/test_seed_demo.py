@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import CareUnit, User
-from bookings.models import ContactType, KallelseTemplate, ScheduleActivity, VisitReason
+from bookings.models import (
+    ContactType,
+    KallelseTemplate,
+    ScheduleActivity,
+    ScheduleBlock,
+    VisitReason,
+)
 from guests.models import InterpreterAgency
 from integrations.models import MessageTemplate
 from patients.models import Patient
@@ -49,6 +55,9 @@ def test_it_creates_the_unit_staff_and_reference_data_of_the_routine(debug_on):
     today = VideoVisit.objects.on(timezone.localdate()).involving(physician)
     assert today.count() == 3
     assert Patient.objects.get(personnummer="201706159835").guardians.count() == 2
+    schedule = ScheduleBlock.objects.filter(clinician__username__in=["lakare", "psykolog"])
+    assert schedule.filter(day__gt=timezone.localdate()).values("day").distinct().count() >= 5
+    assert {b.activity.name for b in schedule} == {"Videobesök"}
     tolk = InterpreterAgency.objects.get()
     assert (tolk.first_name, tolk.last_name, tolk.email) == ("Tolk", "digital",
                                                              "videolank@digitaltolk.se")

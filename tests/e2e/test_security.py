@@ -194,8 +194,9 @@ def test_no_personnummer_in_urls_or_in_the_server_log(browser, logged_server,
     expect(page.get_by_role("heading", level=1)).to_have_text("Eva Lindqvist")
     patient = Patient.objects.get()
     page.get_by_role("link", name="Relationer").click()
-    page.get_by_role("link", name="Besök").click()
-    expect(page.get_by_role("link", name="Besök")).to_have_attribute("aria-current", "page")
+    page.get_by_role("link", name="Besök", exact=True).click()
+    expect(page.get_by_role("link", name="Besök", exact=True)).to_have_attribute(
+        "aria-current", "page")
     assert personnummer_in(page.content())  # the page shows it, as it should
     context.close()
 

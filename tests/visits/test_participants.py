@@ -5,9 +5,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from guests.models import InterpreterAgency, Participant
+from guests.models import InterpreterAgency, InvitationLink, Participant
 from guests.services import LinkProblem, link_resolve
 from integrations.delivery import body_to_send
+from integrations.errors import PermanentSendError
 from integrations.models import OutboxMessage
 from tests.visits.factories import VideoVisitFactory
 from visits.models import VideoVisit
@@ -162,3 +163,19 @@ def test_an_outsider_cannot_remove_or_relink_a_participant(client, visit, outsid
         assert client.post(reverse(name, args=[visit.pk, participant.pk])).status_code == 403
     participant.refresh_from_db()
     assert participant.removed_at is None and participant.links.count() == 1
+
+
+def test_avboka_tells_everyone_sent_a_link_and_stops_the_links(client, visit):  # B7, G5
+    add(client, visit)  # SMS
+    add(client, visit, first_name="Tolk", last_name="digital", mobile="", channel="none",
+        kind="interpreter")
+    invitation = OutboxMessage.objects.get()
+    response = client.post(reverse("visits:transition", args=[visit.pk, "cancel"]),
+                           headers=HTMX)
+    assert "Avbokad" in response.content.decode()
+    notices = OutboxMessage.objects.exclude(pk=invitation.pk)
+    assert [(m.channel, m.recipient) for m in notices] == [("sms", "+46701740608")]
+    assert "avbokat" in notices.get().body
+    assert not InvitationLink.objects.filter(revoked_at__isnull=True).exists()
+    with pytest.raises(PermanentSendError):
+        body_to_send(invitation)  # an invitation not yet sent stays unsent

@@ -71,8 +71,10 @@ def test_start_page_query_count_does_not_grow_with_the_visits(client, alice, car
         assert client.get(reverse("visits:start")).status_code == 200
     patient = PatientFactory(personnummer="201706159835", care_units=[care_unit])
     for n in range(99):
+        # Back to back, not overlapping: one patient cannot have overlapping visits (B6).
+        starts_at = at(today, 9) + datetime.timedelta(minutes=5 * n)
         VideoVisitFactory(owner=alice, care_unit=care_unit, patient=patient,
-                          starts_at=at(today, 9) + datetime.timedelta(minutes=5 * n),
+                          starts_at=starts_at, ends_at=starts_at + datetime.timedelta(minutes=5),
                           notes="x" if n % 2 else "")
     with CaptureQueriesContext(connection) as hundred:
         content = client.get(reverse("visits:start")).content.decode()

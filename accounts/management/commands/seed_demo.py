@@ -12,7 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import CareUnit, User
-from bookings.models import ContactType, KallelseTemplate, ScheduleActivity, VisitReason
+from bookings.models import (
+    ContactType,
+    KallelseTemplate,
+    ScheduleActivity,
+    ScheduleBlock,
+    VisitReason,
+)
 from guests.models import InterpreterAgency
 from guests.services import DEFAULT_TEMPLATES
 from integrations.models import MessageTemplate
@@ -111,7 +117,19 @@ MESSAGE_TEMPLATES += [
     for key, name, channel in [
         ("inbjudan-sms", "Inbjudan till videomöte (sms)", MessageTemplate.Channel.SMS),
         ("inbjudan-epost", "Inbjudan till videomöte (e-post)", MessageTemplate.Channel.EMAIL),
+        ("avbokning-sms", "Videomöte avbokat (sms)", MessageTemplate.Channel.SMS),
+        ("avbokning-epost", "Videomöte avbokat (e-post)", MessageTemplate.Channel.EMAIL),
     ]
+]
+
+# The demo clinicians' working hours on weekdays, today and the coming two weeks:
+# (username, start, end) in 30-minute video slots.
+SCHEDULE_DAYS = 14
+SCHEDULES = [
+    ("lakare", datetime.time(8, 0), datetime.time(12, 0)),
+    ("lakare", datetime.time(13, 0), datetime.time(16, 0)),
+    ("psykolog", datetime.time(9, 0), datetime.time(12, 0)),
+    ("psykolog", datetime.time(13, 0), datetime.time(15, 0)),
 ]
 
 INTERPRETER_AGENCIES = [
@@ -149,6 +167,7 @@ class Command(BaseCommand):
                 model.objects.update_or_create(**{key: row[key]}, defaults=defaults)
 
         self.ensure_patients_and_visits(unit)
+        self.ensure_schedules(unit)
 
         self.stdout.write(f"Demoinloggningar (lösenord för alla: {DEMO_PASSWORD}):")
         for fields in [*STAFF, ADMIN]:
@@ -183,3 +202,18 @@ class Command(BaseCommand):
                 defaults={"care_unit": unit, "ends_at": starts_at + datetime.timedelta(minutes=30),
                           "reason": reason},
             )
+
+    def ensure_schedules(self, unit: CareUnit) -> None:
+        """Bookable video times for the physician and the psychologist (Boka videobesök)."""
+        activity = ScheduleActivity.objects.get(name="Videobesök")
+        today = timezone.localdate()
+        for offset in range(SCHEDULE_DAYS):
+            day = today + datetime.timedelta(days=offset)
+            if day.weekday() >= 5:
+                continue
+            for username, start, end in SCHEDULES:
+                ScheduleBlock.objects.get_or_create(
+                    clinician=User.objects.get(username=username), day=day, start_time=start,
+                    defaults={"care_unit": unit, "activity": activity, "end_time": end,
+                              "slot_minutes": 30},
+                )

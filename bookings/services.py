@@ -1,0 +1,533 @@
+"""Booking operations: create every kind of booking, reschedule, cancel (DESIGN B1–B8).
+
+A DiVL booking creates its video visit here (the timebook integration); every
+message to a patient, agent or relative goes through the outbox (N1).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template import Context, Template
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import CareUnit, User
+from bookings.models import (
+    Booking,
+    ContactType,
+    KallelseTemplate,
+    ScheduleActivity,
+    ScheduleBlock,
+    VisitReason,
+)
+from guests.models import Participant
+from guests.services import participant_add
+from integrations.models import MessageTemplate
+from integrations.registry import RegistryPerson
+from integrations.services import outbox_enqueue
+from patients.models import Guardian, Patient
+from patients.services import child_contacts_clean, patient_register
+from visits import realtime
+from visits.models import VideoVisit
+
+BOOKING_OVERLAP = "bookings_booking_no_overlap_per_clinician"
+VISIT_OVERLAP = "visits_videovisit_no_overlap_per_patient"
+
+RELATIVE_CALL_VISIT_REASON = "Anhörigsamtal"
+GROUP_TEMPLATE_KEY = "gruppbesok-teams"
+# A Teams meeting link as Teams hands it out for a calendar meeting.
+TEAMS_MEETING_URL = re.compile(r"^https://teams\.microsoft\.com/l/meetup-join/[^\s]+$")
+
+Slot = tuple[datetime.datetime, datetime.datetime]
+
+
+def slot_taken_message() -> str:
+    return _("Tiden är redan bokad. Välj en annan tid.")
+
+
+def when_text(moment: datetime.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{formats.date_format(local, 'l j F Y')} kl. {local:%H.%M}"
+
+
+# Reads ------------------------------------------------------------------------------
+
+
+def free_slots(*, owner: User, day: datetime.date,
+               participants: Sequence[User] = ()) -> list[Slot]:
+    """The owner's scheduled times that day that are free for the owner and every
+    participating clinician, and not already past."""
+    now = timezone.now()
+    slots = [slot for block in ScheduleBlock.objects.filter(clinician=owner, day=day)
+             for slot in block.slots() if slot[0] > now]
+    if not slots:
+        return []
+    people = [owner, *participants]
+    first, last = slots[0][0], slots[-1][1]
+    taken = list(Booking.objects.active().filter(clinician__in=people)
+                 .overlapping(first, last).values_list("starts_at", "ends_at"))
+    # Visits created in the console, without a booking, keep their staff busy too.
+    taken += list(VideoVisit.objects.exclude(state=VideoVisit.State.CANCELLED)
+                  .filter(Q(owner__in=people) | Q(staff__in=people))
+                  .filter(starts_at__lt=last, ends_at__gt=first)
+                  .values_list("starts_at", "ends_at"))
+    return [(start, end) for start, end in slots
+            if not any(s < end and e > start for s, e in taken)]
+
+
+def schedule_activity_for(*, clinician: User, start: datetime.datetime) -> ScheduleActivity | None:
+    """The schemaaktivitet of the clinician's schedule at that time, if any."""
+    local = timezone.localtime(start)
+    block = (ScheduleBlock.objects.filter(clinician=clinician, day=local.date(),
+                                          start_time__lte=local.time(),
+                                          end_time__gt=local.time())
+             .select_related("activity").first())
+    return block.activity if block else None
+
+
+def kallelse_template_for(*, patient: Patient, day: datetime.date) -> KallelseTemplate | None:
+    """The preselected kallelse: "barn" under 13 on the visit's date, else "vuxen" (B2, P7)."""
+    audience = (KallelseTemplate.Audience.CHILD if patient.is_child_on(day)
+                else KallelseTemplate.Audience.ADULT)
+    return KallelseTemplate.objects.filter(audience=audience, is_active=True).first()
+
+
+def participating_clinicians(booking: Booking) -> list[User]:
+    return [p.clinician for p in booking.participations.select_related("clinician")]
+
+
+# Create -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    kind: str,
+    care_unit: CareUnit,
+    owner: User,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    contact_type: ContactType,
+    schedule_activity: ScheduleActivity,
+    created_by: User,
+    patient: Patient | None = None,
+    visit_reason: VisitReason | None = None,
+    visa_webb: bool = True,
+    kallelse_template: KallelseTemplate | None = None,
+    kallelse_delivery: str = "",
+    participants: Sequence[User] = (),
+    participant_activity: ScheduleActivity | None = None,
+    primary_contact: Guardian | None = None,
+    agent: Guardian | None = None,
+    relative: RegistryPerson | None = None,
+    relative_channel: str = "sms",
+    relative_mobile: str = "",
+    relative_email: str = "",
+    group_patients: Sequence[Patient] = (),
+    meeting_url: str = "",
+) -> Booking:
+    """Book one visit of any kind; a DiVL booking creates its video visit (B1).
+
+    Raises ValidationError for every broken rule, with "Tiden är redan bokad" when
+    the clinician or the patient is taken at that time (B6).
+    """
+    Kind = Booking.Kind
+    if kind == Kind.TEAM_PARTICIPANT:
+        raise ValidationError(_("Medverkan teambesök bokas tillsammans med teambesöket."))
+    if not created_by.care_units.filter(pk=care_unit.pk).exists():
+        raise ValidationError(_("Du kan bara boka på dina egna vårdenheter."))
+    day = timezone.localdate(starts_at)
+    booking = Booking(
+        kind=kind, care_unit=care_unit, clinician=owner, patient=patient,
+        contact_type=contact_type, schedule_activity=schedule_activity,
+        visit_reason=visit_reason, visa_webb=visa_webb, kallelse_template=kallelse_template,
+        kallelse_delivery=kallelse_delivery, starts_at=starts_at, ends_at=ends_at,
+        created_by=created_by, meeting_url=meeting_url.strip(),
+    )
+    errors: dict[str, list[str]] = {}
+
+    def error(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if ends_at <= starts_at:
+        error("starts_at", _("Sluttiden måste vara efter starttiden."))
+    video = contact_type.is_video and kind != Kind.GROUP
+    relative_reason = visit_reason is not None and visit_reason.is_relative_call
+
+    if kind == Kind.GROUP:
+        _check_group(booking, group_patients, error)
+    elif patient is None:
+        error("patient", _("Välj patient."))
+    elif kind == Kind.RELATIVE_CALL:
+        # B4: never shown to the patient, never a kallelse, never a message to the patient.
+        if not relative_reason:
+            error("visit_reason", _("Ett anhörigsamtal har besöksorsak ASAM – Anhörigsamtal."))
+        if schedule_activity.published_on_1177:
+            error("schedule_activity", _("Välj en schemaaktivitet som inte publiceras på "
+                                         "1177.se."))
+        booking.visa_webb = False
+        booking.kallelse_template = None
+        booking.kallelse_delivery = ""
+        if relative is None:
+            error("relative", _("Ange den anhöriges personnummer."))
+        elif relative.personnummer == patient.personnummer:
+            error("relative", _("Anhörigsamtalet bokas på den anhöriges personnummer, inte "
+                                "på patientens."))
+    else:
+        if relative_reason:
+            error("visit_reason", _("ASAM – Anhörigsamtal bokas som anhörigsamtal."))
+        if video:
+            _check_video_patient(booking, day, primary_contact, agent, error)
+            # B2: a video booking always has a kallelse, printed or saved.
+            if kallelse_template is None:
+                error("kallelse_template", _("Välj kallelse för videobesök – vuxen eller "
+                                             "barn."))
+            if kallelse_delivery not in Booking.Delivery.values:
+                error("kallelse_delivery", _("Välj Skriv ut eller Spara för kallelsen."))
+    if kind == Kind.TEAM_OWNER:
+        if not participants:
+            error("participants", _("Välj minst en medverkande behandlare."))
+        if owner in participants:
+            error("participants", _("Ägaren av teambesöket kan inte också vara medverkande."))
+        if participant_activity is None or participant_activity.published_on_1177:
+            # B3: a participating clinician's time is never published on 1177.
+            error("participant_activity", _("Medverkande behandlare får schemaaktiviteten "
+                                            "Medverkan, som inte publiceras på 1177.se."))
+        if not contact_type.is_video:
+            error("contact_type", _("Teambesök bokas med kontakttyp DiVL."))
+    if errors:
+        raise ValidationError(errors)
+
+    booking.full_clean(exclude=["video_visit"])
+    _ensure_free(clinicians=[owner, *participants],
+                 patient=patient if video and kind != Kind.RELATIVE_CALL else None,
+                 starts_at=starts_at, ends_at=ends_at)
+    with _slot_guard():
+        booking.save()
+        if kind == Kind.GROUP:
+            booking.group_patients.set(group_patients)
+        for clinician in participants:
+            Booking.objects.create(
+                kind=Kind.TEAM_PARTICIPANT, care_unit=care_unit, clinician=clinician,
+                team_owner_booking=booking, patient=patient, contact_type=contact_type,
+                schedule_activity=participant_activity, visit_reason=visit_reason,
+                visa_webb=False, starts_at=starts_at, ends_at=ends_at, created_by=created_by)
+        if video:
+            _create_video_visit(booking, participants=participants, relative=relative,
+                                relative_channel=relative_channel,
+                                relative_mobile=relative_mobile, relative_email=relative_email)
+
+    if kind == Kind.GROUP:
+        for group_patient in group_patients:
+            _send_group_message(booking, group_patient)
+    elif (video and booking.kallelse_delivery == Booking.Delivery.SAVE
+          and not booking.is_relative_call):
+        _send_kallelse(booking)
+    return booking
+
+
+def _check_video_patient(booking: Booking, day: datetime.date, primary_contact, agent,
+                         error) -> None:
+    patient = booking.patient
+    refusal = patient.video_refusal_on(day)
+    if refusal:
+        error("patient", refusal)  # P6
+    elif patient.is_child_on(day):
+        try:
+            child_contacts_clean(patient=patient, primary_contact=primary_contact, agent=agent)
+        except ValidationError as invalid:  # P5
+            for field, messages in invalid.message_dict.items():
+                for message in messages:
+                    error(field, message)
+        booking.primary_contact, booking.agent = primary_contact, agent
+    elif not patient.mobile:
+        error("patient", _("Patienten saknar mobilnummer och kan inte få länken till "
+                           "videobesöket. Lägg till det på patientsidan."))  # P4
+
+
+def _check_group(booking: Booking, group_patients: Sequence[Patient], error) -> None:
+    if len(group_patients) < 2:
+        error("group_patients", _("Ett gruppbesök har minst två patienter."))
+    if not TEAMS_MEETING_URL.match(booking.meeting_url):
+        error("meeting_url", _("Klistra in länken till Teams-mötet. Den börjar med "
+                               "https://teams.microsoft.com/l/meetup-join/"))
+    booking.kallelse_template = None
+    booking.kallelse_delivery = ""
+
+
+def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
+                 starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+    """Refuse a time the clinicians or the patient already have (B6).
+
+    The clinicians' and the patient's rows are locked first, always in the same
+    order, so bookings that race for them take turns and the later one sees the
+    earlier one's booking here. Without the lock, concurrent inserts checked by
+    the exclusion constraints can deadlock; the constraints remain the last word.
+    """
+    list(User.objects.select_for_update().filter(pk__in=[c.pk for c in clinicians])
+         .order_by("pk").values_list("pk", flat=True))
+    if patient is not None:
+        list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
+    busy = (Booking.objects.active().filter(clinician__in=clinicians)
+            .overlapping(starts_at, ends_at).select_related("clinician").first())
+    if busy is not None:
+        raise ValidationError(
+            {"starts_at": [slot_taken_message() + " " + _("%(name)s har redan en bokning då.")
+                           % {"name": busy.clinician.get_full_name() or busy.clinician}]},
+            code="slot_taken")
+    if patient is not None and VideoVisit.objects.exclude(state=VideoVisit.State.CANCELLED) \
+            .filter(patient=patient, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
+        raise ValidationError(
+            {"starts_at": [slot_taken_message() + " " + _("Patienten har redan ett "
+                                                          "videobesök då.")]},
+            code="slot_taken")
+
+
+class _slot_guard:
+    """Turn the exclusion constraints' violations into "Tiden är redan bokad" (B6).
+
+    A savepoint, so the caller's transaction is still usable after the refusal.
+    """
+
+    def __enter__(self) -> None:
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self.atomic.__exit__(exc_type, exc, tb)
+        if exc_type is not None and issubclass(exc_type, IntegrityError):
+            name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
+            if name == BOOKING_OVERLAP:
+                raise ValidationError({"starts_at": [slot_taken_message()]},
+                                      code="slot_taken") from exc
+            if name == VISIT_OVERLAP:
+                raise ValidationError(
+                    {"starts_at": [slot_taken_message() + " " + _(
+                        "Patienten har redan ett videobesök då.")]},
+                    code="slot_taken") from exc
+        return False
+
+
+def _create_video_visit(booking: Booking, *, participants: Sequence[User],
+                        relative: RegistryPerson | None, relative_channel: str,
+                        relative_mobile: str, relative_email: str) -> VideoVisit:
+    """The timebook integration: the booking's video visit and its people (B1, B3, B4)."""
+    if booking.is_relative_call:
+        visit_patient = _register_relative(booking, relative, relative_mobile, relative_email)
+        reason = RELATIVE_CALL_VISIT_REASON
+    else:
+        visit_patient = booking.patient
+        reason = booking.visit_reason.name if booking.visit_reason else ""
+    visit = VideoVisit(care_unit=booking.care_unit, patient=visit_patient,
+                       owner=booking.clinician, starts_at=booking.starts_at,
+                       ends_at=booking.ends_at, reason=reason)
+    visit.full_clean(validate_constraints=False)
+    visit.save()
+    visit.staff.set([booking.clinician, *participants])
+    Booking.objects.filter(pk=booking.pk).update(video_visit=visit)
+    booking.participations.update(video_visit=visit)
+    booking.video_visit = visit
+
+    if booking.is_relative_call:
+        participant_add(visit=visit, kind=Participant.Kind.PATIENT,
+                        first_name=visit_patient.first_name, last_name=visit_patient.last_name,
+                        personnummer=visit_patient.personnummer, channel=relative_channel,
+                        mobile=relative_mobile or visit_patient.mobile,
+                        email=relative_email or visit_patient.email)
+    elif booking.agent is not None:
+        agent = booking.agent
+        participant_add(visit=visit, kind=Participant.Kind.AGENT, first_name=agent.first_name,
+                        last_name=agent.last_name, personnummer=agent.personnummer,
+                        channel=Participant.Channel.SMS, mobile=agent.mobile, email=agent.email)
+    else:
+        patient = booking.patient
+        participant_add(visit=visit, kind=Participant.Kind.PATIENT,
+                        first_name=patient.first_name, last_name=patient.last_name,
+                        personnummer=patient.personnummer, channel=Participant.Channel.SMS,
+                        mobile=patient.mobile, email=patient.email)
+    realtime.visit_changed(visit)
+    return visit
+
+
+def _register_relative(booking: Booking, relative: RegistryPerson, mobile: str,
+                       email: str) -> Patient:
+    """The relative as a patient of the unit, from the registry's record (B4, P3)."""
+    known = Patient.objects.filter(personnummer=relative.personnummer).first()
+    mobile = mobile or (known.mobile if known else "")
+    email = email or (known.email if known else "")
+    try:
+        person = patient_register(person=relative, mobile=mobile, email=email,
+                                  user=booking.created_by)
+    except ValidationError as invalid:
+        raise ValidationError({"relative": invalid.messages}) from invalid
+    refusal = person.video_refusal_on(timezone.localdate(booking.starts_at))
+    if refusal:
+        raise ValidationError({"relative": [refusal]})
+    return person
+
+
+# Notices ----------------------------------------------------------------------------
+
+
+def kallelse_text(booking: Booking) -> str:
+    """The kallelse as the patient reads it: when, with whom, that it is a video visit,
+    and the template's instructions for connecting (B2)."""
+    who = booking.clinician.get_full_name()
+    lines = [
+        _("Kallelse till videobesök"),
+        "",
+        _("Tid: %(when)s") % {"when": when_text(booking.starts_at)},
+        _("Hos: %(who)s, %(unit)s") % {"who": who, "unit": _unit_name(booking.care_unit)},
+        _("Besöket är ett videobesök. Du deltar via din mobil, surfplatta eller dator."),
+        "",
+        booking.kallelse_template.body if booking.kallelse_template else "",
+    ]
+    return "\n".join(lines).strip()
+
+
+def _unit_name(unit: CareUnit) -> str:
+    return _("mottagningen") if unit.name_is_revealing else unit.name
+
+
+def _send_kallelse(booking: Booking) -> None:
+    """"Spara": the kallelse goes to the patient's 1177 inbox (B2)."""
+    outbox_enqueue(channel="portal", recipient=booking.patient.personnummer,
+                   subject=_("Kallelse till videobesök"), body=kallelse_text(booking),
+                   idempotency_key=f"kallelse:{booking.pk}:{booking.starts_at.isoformat()}")
+
+
+def _send_group_message(booking: Booking, patient: Patient, *, key: str = "") -> None:
+    """Each patient of a group visit gets the Teams link in their 1177 inbox (B5)."""
+    stored = MessageTemplate.objects.filter(key=GROUP_TEMPLATE_KEY).first()
+    subject = stored.subject if stored else _("Länk till ditt gruppbesök")
+    body = stored.body if stored else ("Välkommen till gruppbesöket {{ start }}.\n\n"
+                                       "Anslut via Microsoft Teams: {{ meeting_url }}")
+    context = Context({"start": when_text(booking.starts_at),
+                       "meeting_url": booking.meeting_url}, autoescape=False)
+    outbox_enqueue(channel="portal", recipient=patient.personnummer,
+                   subject=Template(subject).render(context), body=Template(body).render(context),
+                   idempotency_key=key or f"gruppbesok:{booking.pk}:{patient.pk}")
+
+
+def _notify_change(booking: Booking, *, cancelled: bool) -> None:
+    """Tell the people concerned that the time moved or was cancelled (B7).
+
+    The visit's participants (patient, agent, or for ASAM the relative) by their
+    channel; a patient whose kallelse was saved, and each patient of a group, in
+    1177. The patient of an Anhörigsamtal never hears of it (B4).
+    """
+    when = when_text(booking.starts_at)
+    stamp = f"{booking.pk}:{'cancel' if cancelled else booking.starts_at.isoformat()}"
+    if cancelled:
+        body = _("Ditt videomöte %(when)s är avbokat. Kontakta mottagningen om du har "
+                 "frågor.") % {"when": when}
+        subject = _("Videomöte avbokat")
+    else:
+        body = _("Ditt videomöte är flyttat till %(when)s. Använd samma länk som "
+                 "tidigare.") % {"when": when}
+        subject = _("Videomöte flyttat")
+    visit = booking.video_visit
+    if visit is not None:
+        for participant in visit.participants.active().exclude(channel="none"):
+            recipient = participant.mobile if participant.channel == "sms" else participant.email
+            outbox_enqueue(channel=participant.channel, recipient=recipient, subject=subject,
+                           body=body, idempotency_key=f"booking-change:{stamp}:{participant.pk}")
+    if booking.kind == Booking.Kind.GROUP:
+        for patient in booking.group_patients.all():
+            outbox_enqueue(channel="portal", recipient=patient.personnummer, subject=subject,
+                           body=body if cancelled else body.replace(
+                               _("Använd samma länk som tidigare."),
+                               _("Teams-länken är densamma.")),
+                           idempotency_key=f"booking-change:{stamp}:group:{patient.pk}")
+    elif (booking.kallelse_delivery == Booking.Delivery.SAVE and not booking.is_relative_call
+          and booking.patient is not None):
+        outbox_enqueue(channel="portal", recipient=booking.patient.personnummer,
+                       subject=subject, body=body,
+                       idempotency_key=f"booking-change:{stamp}:portal")
+
+
+# Change -----------------------------------------------------------------------------
+
+
+def _locked(booking: Booking) -> Booking:
+    owner = booking.team_owner_booking or booking
+    return Booking.objects.select_for_update(of=("self",)).select_related(
+        "video_visit", "patient", "clinician", "care_unit").get(pk=owner.pk)
+
+
+@transaction.atomic
+def booking_reschedule(*, booking: Booking, starts_at: datetime.datetime,
+                       ends_at: datetime.datetime, user: User) -> Booking:
+    """Move a booking, its team bookings and its video visit together (B7, B4)."""
+    booking = _locked(booking)
+    if not booking.is_active:
+        raise ValidationError(_("Bokningen är avbokad och kan inte flyttas."))
+    if ends_at <= starts_at:
+        raise ValidationError({"starts_at": [_("Sluttiden måste vara efter starttiden.")]})
+    visit = booking.video_visit
+    if visit is not None and not visit.allows("cancel"):
+        raise ValidationError(_("Besöket har redan börjat och kan inte flyttas."))
+    family = [booking, *booking.participations.active()]
+    list(User.objects.select_for_update().filter(pk__in=[b.clinician_id for b in family])
+         .order_by("pk").values_list("pk", flat=True))
+    others = Booking.objects.active().exclude(pk__in=[b.pk for b in family])
+    busy = (others.filter(clinician__in=[b.clinician_id for b in family])
+            .overlapping(starts_at, ends_at).exists())
+    if busy:
+        raise ValidationError({"starts_at": [slot_taken_message()]}, code="slot_taken")
+    with _slot_guard():
+        Booking.objects.filter(pk__in=[b.pk for b in family]).update(
+            starts_at=starts_at, ends_at=ends_at)
+        if visit is not None:
+            visit.starts_at, visit.ends_at = starts_at, ends_at
+            visit.save(update_fields=["starts_at", "ends_at"])
+    booking.starts_at, booking.ends_at = starts_at, ends_at
+    if visit is not None:
+        realtime.visit_changed(visit)
+    _notify_change(booking, cancelled=False)
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, user: User) -> Booking:
+    """Cancel a booking with its team bookings and its video visit (B7, B4)."""
+    booking = _locked(booking)
+    if not booking.is_active:
+        return booking
+    visit = booking.video_visit
+    if visit is not None and visit.state != VideoVisit.State.CANCELLED:
+        if not visit.allows("cancel"):
+            raise ValidationError(_("Besöket har redan börjat och kan inte avbokas."))
+        visit.transition("cancel")
+        visit.save()
+        realtime.visit_changed(visit)
+    now = timezone.now()
+    Booking.objects.filter(pk=booking.pk).update(cancelled_at=now)
+    booking.participations.active().update(cancelled_at=now)
+    booking.cancelled_at = now
+    _notify_change(booking, cancelled=True)
+    return booking
+
+
+# Feed -------------------------------------------------------------------------------
+
+
+def published_feed(*, patient: Patient) -> list[dict]:
+    """A patient's bookings as 1177 may show them, JSON-ready (B8, B4)."""
+    bookings = (Booking.objects.published()
+                .filter(patient=patient) | Booking.objects.published()
+                .filter(group_patients=patient)).distinct().select_related(
+        "contact_type", "care_unit")
+    return [{
+        "start": timezone.localtime(b.starts_at).isoformat(),
+        "end": timezone.localtime(b.ends_at).isoformat(),
+        "title": _("Videobesök") if b.contact_type.is_video else b.contact_type.name,
+        "unit": _unit_name(b.care_unit),
+        "meeting_url": b.meeting_url,
+    } for b in bookings.order_by("starts_at")]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from bookings import views
+
+app_name = "bookings"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("borja-om/", views.restart, name="restart"),
+    path("bokning/<int:pk>/", views.detail, name="detail"),
+    path("bokning/<int:pk>/kallelse/", views.kallelse, name="kallelse"),
+    path("bokning/<int:pk>/flytta/", views.reschedule, name="reschedule"),
+    path("bokning/<int:pk>/avboka/", views.cancel, name="cancel"),
+    path("<slug:step>/", views.step, name="step"),
+]

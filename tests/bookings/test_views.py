@@ -1,0 +1,283 @@
+"""Boka videobesök: the wizard's steps, in place with htmx and without JavaScript."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from bookings.forms import slot_value
+from bookings.models import Booking
+from bookings.services import booking_create
+from integrations.models import OutboxMessage
+from tests.bookings.conftest import at
+from tests.patients.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def alice(client, clinician):
+    client.force_login(clinician)
+    return clinician
+
+
+def url(step: str) -> str:
+    return reverse("bookings:step", args=[step])
+
+
+def post(client, step: str, data: dict, htmx: bool = False):
+    return client.post(url(step), data, headers=HTMX if htmx else {})
+
+
+def slot(day, hour, minute=0) -> str:
+    start = at(day, hour, minute)
+    return slot_value(start, start + datetime.timedelta(minutes=30))
+
+
+def checked_template(response) -> str:
+    """The kallelse template preselected on the page."""
+    return re.search(r'name="template" value="(\d+)"[^>]*checked', response.content.decode())[1]
+
+
+def through_time(client, patient, day, kind="single", **time):
+    assert post(client, "patient", {"personnummer": patient.personnummer}).status_code == 302
+    assert post(client, "typ", {"kind": kind}).status_code == 302
+    data = {"owner": time.pop("owner"), "day": day.isoformat(), "slot": slot(day, 9)} | time
+    response = post(client, "tid", data)
+    assert response.status_code == 302, response.content.decode()
+    return response
+
+
+def details(client, ref, **extra):
+    data = {"contact_type": ref.divl.pk, "schedule_activity": ref.video_activity.pk,
+            "visit_reason": ref.aterbesok.pk, "visa_webb": "on"} | extra
+    response = post(client, "detaljer", data)
+    assert response.status_code == 302, response.content.decode()
+    return response
+
+
+def test_an_adult_is_booked_step_by_step_without_javascript(client, alice, ref, schedule,
+                                                           adult, day):  # B1, B2
+    assert client.get(reverse("bookings:start"))["Location"] == url("patient")
+    response = through_time(client, adult, day, owner=alice.pk)
+    assert response["Location"] == url("detaljer")  # an adult needs no agent step
+    page = client.get(url("detaljer")).content.decode()
+    assert f'value="{ref.divl.pk}" selected' in page  # DiVL preset
+    assert details(client, ref)["Location"] == url("kallelse")
+    assert checked_template(client.get(url("kallelse"))) == str(ref.adult.pk)
+    post(client, "kallelse", {"template": ref.adult.pk, "delivery": "save"})
+    page = client.get(url("bekrafta")).content.decode()
+    assert "Eva Lindqvist" in page and "Videobesök – vuxen – Spara" in page
+    response = post(client, "bekrafta", {"action": "book"})
+    booking = Booking.objects.get()
+    assert response["Location"] == reverse("bookings:detail", args=[booking.pk])
+    assert booking.video_visit.patient == adult
+    assert OutboxMessage.objects.filter(channel="portal", recipient=adult.personnummer).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Bokningen är klar." in page and "Öppna besökssidan" in page
+    # The draft is gone: the next booking starts from the patient.
+    assert client.get(reverse("bookings:start"))["Location"] == url("patient")
+
+
+def test_the_kallelse_step_must_choose_skriv_ut_or_spara(client, alice, ref, schedule, adult,
+                                                        day):  # B2
+    through_time(client, adult, day, owner=alice.pk)
+    details(client, ref)
+    response = post(client, "kallelse", {"template": ref.adult.pk}, htmx=True)
+    assert response.status_code == 422
+    assert "Välj Skriv ut eller Spara" in response.content.decode()
+    assert 'id="wizard"' in response.content.decode() and "<html" not in response.content.decode()
+
+
+def test_htmx_swaps_the_next_step_in_and_pushes_its_url(client, alice, ref, adult):
+    response = post(client, "patient", {"personnummer": adult.personnummer}, htmx=True)
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == url("typ")
+    assert "Typ av besök" in response.content.decode()
+
+
+def test_an_unknown_number_is_refused_in_place(client, alice, ref):  # P1
+    response = post(client, "patient", {"personnummer": "19850312-9821"}, htmx=True)
+    assert response.status_code == 422
+    assert "Kontrollsiffran" in response.content.decode()
+    response = post(client, "patient", {"personnummer": "19850312-9820"}, htmx=True)
+    assert "Patienten finns inte på din vårdenhet" in response.content.decode()
+
+
+def test_back_and_forward_keep_what_was_entered(client, alice, ref, schedule, adult, day):
+    through_time(client, adult, day, owner=alice.pk)
+    response = post(client, "detaljer", {"contact_type": ref.divl.pk,
+                                         "schedule_activity": ref.unpublished.pk,
+                                         "visit_reason": ref.aterbesok.pk, "action": "back"})
+    assert response["Location"] == url("tid")
+    page = client.get(url("tid")).content.decode()
+    assert 'checked' in page and slot(day, 9) in page
+    page = client.get(url("detaljer")).content.decode()
+    assert f'value="{ref.unpublished.pk}" selected' in page
+
+
+def test_13_or_older_without_eid_is_stopped_with_the_reason(client, alice, ref,
+                                                           teen_without_eid):  # P6
+    post(client, "patient", {"personnummer": teen_without_eid.personnummer})
+    response = post(client, "typ", {"kind": "single"}, htmx=True)
+    assert response.status_code == 422
+    assert "Barn som fyllt 13 år behöver egen e-legitimation" in response.content.decode()
+
+
+def test_a_child_under_13_gets_the_agent_step(client, alice, ref, schedule, child, day):  # P5
+    response = through_time(client, child, day, owner=alice.pk)
+    assert response["Location"] == url("deltagare")
+    karin = child.guardians.get(first_name="Karin")
+    response = post(client, "deltagare", {"primary_contact": karin.pk}, htmx=True)
+    assert response.status_code == 422 and "Ombud" in response.content.decode()
+    assert post(client, "deltagare", {"primary_contact": karin.pk,
+                                      "agent": karin.pk}).status_code == 302
+    details(client, ref)
+    assert checked_template(client.get(url("kallelse"))) == str(ref.child.pk)  # B2, P7
+    post(client, "kallelse", {"template": ref.child.pk, "delivery": "print"})
+    response = post(client, "bekrafta", {"action": "book"})
+    booking = Booking.objects.get()
+    assert booking.video_visit.participants.get().kind == "agent"
+    page = client.get(reverse("bookings:kallelse", args=[booking.pk])).content.decode()
+    assert "Barnets ombud legitimerar sig med BankID." in page
+
+
+def test_taken_times_are_not_offered(client, alice, ref, schedule, adult, day):  # B6
+    booking_create(kind="single", care_unit=alice.care_units.get(), owner=alice,
+                   patient=PatientFactory(care_units=alice.care_units.all()),
+                   starts_at=at(day, 9), ends_at=at(day, 9, 30), contact_type=ref.bes,
+                   schedule_activity=ref.video_activity, created_by=alice)
+    post(client, "patient", {"personnummer": adult.personnummer})
+    post(client, "typ", {"kind": "single"})
+    page = post(client, "tid", {"owner": alice.pk, "day": day.isoformat(),
+                                "action": "slots"}).content.decode()
+    assert slot(day, 9, 30) in page and slot(day, 9) not in page
+    response = post(client, "tid", {"owner": alice.pk, "day": day.isoformat(),
+                                    "slot": slot(day, 9)}, htmx=True)
+    assert response.status_code == 422
+
+
+def test_an_anhorigsamtal_asks_for_the_relative_and_never_a_kallelse(
+        client, alice, ref, schedule, adult, day):  # B4
+    response = through_time(client, adult, day, kind="relative_call", owner=alice.pk)
+    assert response["Location"] == url("deltagare")
+    response = post(client, "deltagare", {"personnummer": "19581102-9882", "channel": "sms",
+                                          "mobile": "070-174 06 10"})
+    assert response["Location"] == url("detaljer")
+    page = client.get(url("detaljer")).content.decode()
+    assert "Visa webb" not in page.split("Sammanfattning")[0].split("<form")[1]
+    response = post(client, "detaljer", {"contact_type": ref.divl.pk,
+                                         "schedule_activity": ref.unpublished.pk,
+                                         "visit_reason": ref.asam.pk})
+    assert response["Location"] == url("bekrafta")
+    page = client.get(url("bekrafta")).content.decode()
+    assert "Margareta Ek" in page
+    post(client, "bekrafta", {"action": "book"})
+    booking = Booking.objects.get()
+    assert booking.video_visit.patient.personnummer == "195811029882"
+    assert [m.recipient for m in OutboxMessage.objects.all()] == ["+46701740610"]
+
+
+def test_a_group_visit_takes_more_patients_and_a_teams_link(client, alice, ref, schedule, adult,
+                                                           day):  # B5
+    other = PatientFactory(care_units=alice.care_units.all())
+    through_time(client, adult, day, kind="group", owner=alice.pk)
+    response = post(client, "deltagare", {"others": other.personnummer,
+                                          "meeting_url": "https://example.com/x"}, htmx=True)
+    assert "https://teams.microsoft.com/l/meetup-join/" in response.content.decode()
+    post(client, "deltagare", {"others": other.personnummer,
+                               "meeting_url": "https://teams.microsoft.com/l/meetup-join/abc"})
+    response = details(client, ref)
+    assert response["Location"] == url("bekrafta")
+    post(client, "bekrafta", {"action": "book"})
+    booking = Booking.objects.get()
+    assert set(booking.group_patients.all()) == {adult, other}
+    assert OutboxMessage.objects.filter(channel="portal").count() == 2
+
+
+def test_a_failed_booking_shows_why_on_the_confirm_step(client, alice, ref, schedule, adult,
+                                                        colleague_same_unit, day):  # B6
+    through_time(client, adult, day, owner=alice.pk)
+    details(client, ref)
+    post(client, "kallelse", {"template": ref.adult.pk, "delivery": "print"})
+    booking_create(kind="single", care_unit=alice.care_units.get(), owner=alice,
+                   patient=PatientFactory(care_units=alice.care_units.all()),
+                   starts_at=at(day, 9), ends_at=at(day, 9, 30), contact_type=ref.bes,
+                   schedule_activity=ref.video_activity, created_by=alice)
+    response = post(client, "bekrafta", {"action": "book"}, htmx=True)
+    assert response.status_code == 422
+    assert "Tiden är redan bokad" in response.content.decode()
+
+
+def test_outsider_is_refused(client, outsider, alice, ref, schedule, adult, day):  # S2
+    through_time(client, adult, day, owner=alice.pk)
+    details(client, ref)
+    post(client, "kallelse", {"template": ref.adult.pk, "delivery": "print"})
+    post(client, "bekrafta", {"action": "book"})
+    booking = Booking.objects.get()
+    client.force_login(outsider)
+    assert client.get(reverse("bookings:detail", args=[booking.pk])).status_code == 403
+    assert client.get(reverse("bookings:kallelse", args=[booking.pk])).status_code == 403
+    response = post(client, "patient", {"personnummer": adult.personnummer}, htmx=True)
+    assert "Patienten finns inte på din vårdenhet" in response.content.decode()
+
+
+def test_signed_out_is_sent_to_login(client):
+    response = client.get(url("patient"))
+    assert response.status_code == 302 and "logga-in" in response["Location"]
+
+
+def test_the_nav_has_boka_videobesok(client, alice):
+    page = client.get(reverse("visits:start")).content.decode()
+    assert f'href="{reverse("bookings:start")}"' in page and "Boka videobesök" in page
+
+
+def last_to(recipient: str) -> str:
+    return OutboxMessage.objects.filter(recipient=recipient).order_by("pk").last().body
+
+
+@pytest.fixture
+def booked(ref, alice, schedule, adult, day) -> Booking:
+    return booking_create(kind="single", care_unit=alice.care_units.get(), owner=alice,
+                          patient=adult, starts_at=at(day, 9), ends_at=at(day, 9, 30),
+                          contact_type=ref.divl, schedule_activity=ref.video_activity,
+                          kallelse_template=ref.adult, kallelse_delivery="print",
+                          created_by=alice)
+
+
+def test_flytta_moves_the_booking_and_its_visit(client, booked, adult, day):  # B7
+    where = reverse("bookings:reschedule", args=[booked.pk])
+    page = client.post(where, {"day": day.isoformat(), "action": "slots"}).content.decode()
+    assert slot(day, 11) in page and slot(day, 9) not in page
+    response = client.post(where, {"day": day.isoformat(), "slot": slot(day, 11)})
+    assert response.status_code == 302
+    booked.refresh_from_db()
+    assert booked.starts_at == at(day, 11) and booked.video_visit.starts_at == at(day, 11)
+    assert "flyttat" in last_to(adult.mobile)
+    assert "Bokningen är flyttad" in client.get(response["Location"]).content.decode()
+
+
+def test_flytta_without_a_time_says_so(client, booked, day):  # B7
+    response = client.post(reverse("bookings:reschedule", args=[booked.pk]),
+                           {"day": day.isoformat()})
+    assert response.status_code == 422 and "Välj en ledig tid." in response.content.decode()
+
+
+def test_avboka_cancels_the_booking_and_its_visit(client, booked, adult):  # B7
+    response = client.post(reverse("bookings:cancel", args=[booked.pk]))
+    assert response.status_code == 302
+    booked.refresh_from_db()
+    assert booked.cancelled_at and booked.video_visit.state == "cancelled"
+    assert "avbokat" in last_to(adult.mobile)
+
+
+def test_outsider_cannot_move_or_cancel(client, booked, outsider, day):  # S2
+    client.force_login(outsider)
+    assert client.post(reverse("bookings:cancel", args=[booked.pk])).status_code == 403
+    assert client.post(reverse("bookings:reschedule", args=[booked.pk]),
+                       {"day": day.isoformat(), "slot": slot(day, 11)}).status_code == 403
+    booked.refresh_from_db()
+    assert booked.cancelled_at is None and booked.starts_at == at(day, 9)
