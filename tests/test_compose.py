@@ -21,3 +21,14 @@ def test_compose_starts_the_production_shape_with_health_checks():
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://")
+
+
+def test_compose_runs_coturn_with_expiring_credentials_for_the_room():  # R3
+    compose = yaml.safe_load(COMPOSE.read_text())
+    turn = compose["services"]["turn"]
+    assert turn["image"].startswith("coturn/coturn")
+    assert "--use-auth-secret" in turn["command"]
+    assert any(arg.startswith("--static-auth-secret=${TURN_SECRET") for arg in turn["command"])
+    env = compose["services"]["web"]["environment"]
+    assert env["TURN_SECRET"].startswith("${TURN_SECRET")
+    assert env["ROOM_TURN_URLS"].startswith("turn:")

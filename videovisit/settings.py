@@ -338,6 +338,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20})
 
+# Video room (DESIGN R1–R5)
+# Peer-to-peer mesh: at most this many people in one room (R3); larger rooms need an SFU.
+ROOM_MAX_PEERS = int(env("ROOM_MAX_PEERS", "6"))
+# A socket sends a heartbeat every ROOM_HEARTBEAT_SECONDS; a presence not heard from for
+# ROOM_PRESENCE_TTL (e.g. after a server crash) no longer counts (R4).
+ROOM_HEARTBEAT_SECONDS = int(env("ROOM_HEARTBEAT_SECONDS", "20"))
+ROOM_PRESENCE_TTL = datetime.timedelta(seconds=int(env("ROOM_PRESENCE_TTL_SECONDS", "60")))
+# STUN and TURN servers, comma-separated URLs (stun:host:3478, turn:host:3478?transport=udp,
+# turns:host:5349). TURN credentials follow coturn's REST-API scheme (use-auth-secret):
+# username "expiry:peer", password base64(HMAC-SHA1(TURN_SECRET, username)).
+ROOM_STUN_URLS = env_list("ROOM_STUN_URLS", [])
+ROOM_TURN_URLS = env_list("ROOM_TURN_URLS", [])
+TURN_SECRET = env("TURN_SECRET")
+TURN_CREDENTIAL_TTL = datetime.timedelta(
+    seconds=int(env("TURN_CREDENTIAL_TTL_SECONDS", str(12 * 3600))))
+if ROOM_TURN_URLS and not TURN_SECRET:
+    raise ImproperlyConfigured("TURN_SECRET must be set when ROOM_TURN_URLS is.")
+# End of video room settings.
 
 # Security (DESIGN S1–S3) ----------------------------------------------------------
 from csp.constants import NONCE, NONE, SELF  # noqa: E402

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from visits.models import VideoVisit
+from visits.models import RoomPresence, VideoVisit
 
 
 @admin.register(VideoVisit)
@@ -15,3 +15,18 @@ class VideoVisitAdmin(admin.ModelAdmin):
     filter_horizontal = ["staff"]
     readonly_fields = ["received_at", "started_at", "meeting_started_at", "meeting_ended_at",
                        "finished_at", "cancelled_at", "created_at"]
+
+
+@admin.register(RoomPresence)
+class RoomPresenceAdmin(admin.ModelAdmin):
+    """Who has a video room open; read-only, the room's sockets keep it (R1, R4)."""
+
+    list_display = ["visit", "name", "role", "status", "joined_at", "seen_at"]
+    list_filter = ["status"]
+    list_select_related = ["visit__patient"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,13 @@ class VideoVisitQuerySet(models.QuerySet):
         tz = timezone.get_current_timezone()
         start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
         return self.filter(starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1))
+
+    def with_waiting(self) -> VideoVisitQuerySet:
+        """Annotate `waiting`: how many participants wait in the room's waiting room (R1)."""
+        waiting = (RoomPresence.objects.waiting().filter(visit=models.OuterRef("pk"))
+                   .values("visit").annotate(n=models.Count("pk")).values("n"))
+        return self.annotate(waiting=Coalesce(
+            models.Subquery(waiting, output_field=models.IntegerField()), 0))
 
     def unjournaled(self) -> VideoVisitQuerySet:
         """Visits with notes not yet confirmed as recorded in VAS (V5)."""
@@ -146,3 +154,53 @@ ACTION_LABELS = {
     "finish": _("Avsluta besök"),
     "cancel": _("Avboka"),
 }
+
+
+class RoomPresenceQuerySet(models.QuerySet):
+    def fresh(self) -> RoomPresenceQuerySet:
+        """Presences whose socket was heard from lately; a crashed server's rows age out (R4)."""
+        return self.filter(seen_at__gte=timezone.now() - settings.ROOM_PRESENCE_TTL)
+
+    def waiting(self) -> RoomPresenceQuerySet:
+        """Participants waiting for the meeting to start (R1, R2)."""
+        return (self.fresh().filter(status=RoomPresence.Status.WAITING, participant__isnull=False)
+                .exclude(visit__state=VideoVisit.State.VIDEO_LIVE))
+
+
+class RoomPresence(models.Model):
+    """Who has the visit's video room open, and whether they wait or take part (R1, R4).
+
+    One row per person (`peer`: "p<participant id>" or "s<user id>"), kept in the database
+    so that every server process sees it and it survives a restart. `channel_name` is the
+    socket's address on the channel layer; signalling is sent to it and nowhere else.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Väntar")
+        IN_MEETING = "in_meeting", _("I mötet")
+
+    visit = models.ForeignKey(VideoVisit, on_delete=models.CASCADE, related_name="presences")
+    peer = models.CharField(max_length=24)
+    participant = models.ForeignKey("guests.Participant", on_delete=models.CASCADE,
+                                    null=True, blank=True, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             null=True, blank=True, related_name="room_presences")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=100)
+    channel_name = models.CharField(max_length=200)
+    connection = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=Status, default=Status.WAITING)
+    joined_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    objects = RoomPresenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("närvaro i videorum")
+        verbose_name_plural = _("närvaro i videorum")
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "peer"], name="visits_one_presence_per_peer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"

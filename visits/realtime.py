@@ -20,10 +20,15 @@ def visit_group(visit_id: int) -> str:
     return f"visit.{visit_id}"
 
 
+def visit_changed_groups(visit) -> list[str]:
+    """Everyone to tell when the visit changes: its room, and its staff's pages."""
+    user_ids = {visit.owner_id, *visit.staff.values_list("pk", flat=True)}
+    return [visit_group(visit.pk), *(staff_group(uid) for uid in sorted(user_ids))]
+
+
 def visit_changed(visit) -> None:
     """Tell the visit's staff and its room, once the change is committed, that it changed."""
-    user_ids = {visit.owner_id, *visit.staff.values_list("pk", flat=True)}
-    groups = [visit_group(visit.pk), *(staff_group(uid) for uid in sorted(user_ids))]
+    groups = visit_changed_groups(visit)
     event = {"type": "visit.changed", "visit": visit.pk}
 
     def send() -> None:
@@ -39,3 +44,19 @@ def participant_removed(participant) -> None:
     group = visit_group(participant.visit_id)
     event = {"type": "participant.removed", "participant": participant.pk}
     transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, event))
+
+
+async def visit_changed_from_room(visit_id: int, groups: list[str]) -> None:
+    """visit_changed for the room's consumer, which has committed already.
+
+    Awaited in the event loop rather than sent from a database thread: async_to_sync in
+    a thread cannot finish while the server shuts down, and would hold the shutdown up.
+    """
+    layer = get_channel_layer()
+    for group in groups:
+        await layer.group_send(group, {"type": "visit.changed", "visit": visit_id})
+
+
+async def room_replaced(channel_name: str) -> None:
+    """Tell an older socket of the same person that a newer one took over."""
+    await get_channel_layer().send(channel_name, {"type": "room.replaced"})

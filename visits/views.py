@@ -65,7 +65,7 @@ def start(request) -> HttpResponse:
         "day": day, "today": today, "form": DayForm(initial={"dag": day}),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
-        "visits": visits.on(day).involving(request.user)
+        "visits": visits.on(day).involving(request.user).with_waiting()
         .select_related("patient").order_by("starts_at"),
         "unjournaled": visits.unjournaled().involving(request.user)
         .select_related("patient").order_by("starts_at"),

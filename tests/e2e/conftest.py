@@ -76,7 +76,11 @@ def live_server_url(django_db_setup, tmp_path_factory):
         time.sleep(0.2)
     yield url
     server.terminate()
-    server.wait(timeout=10)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()  # open sockets can hold daphne; never leave it behind
+        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,251 @@
+"""The video room in Chromium with fake camera and microphone (G4, R1–R5).
+
+Video really flows: the patient's RTCPeerConnection reports decoded frames from the
+clinician, over a connection that reached "connected".
+"""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from playwright.sync_api import expect
+
+from guests.models import Participant
+from guests.services import participant_add
+from tests.accounts.factories import PASSWORD
+from tests.e2e.conftest import ROOT, database_url, free_port
+from tests.patients.factories import PatientFactory
+from tests.visits.factories import VideoVisitFactory
+from visits.models import RoomPresence, VideoVisit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Keeps every RTCPeerConnection a page makes, so the test can read its statistics.
+CAPTURE_PEER_CONNECTIONS = """
+window.__peerConnections = [];
+const Original = window.RTCPeerConnection;
+window.RTCPeerConnection = class extends Original {
+  constructor(...args) { super(...args); window.__peerConnections.push(this); }
+};
+"""
+
+VIDEO_STATS = """
+async () => {
+  const found = [];
+  for (const pc of window.__peerConnections) {
+    if (pc.connectionState === "closed") continue;
+    let frames = 0;
+    (await pc.getStats()).forEach((report) => {
+      if (report.type === "inbound-rtp" && report.kind === "video") {
+        frames += report.framesDecoded || 0;
+      }
+    });
+    found.push({state: pc.connectionState, frames});
+  }
+  return found;
+}
+"""
+
+
+def new_page(browser, live_server_url):
+    context = browser.new_context(base_url=live_server_url, timezone_id="Europe/Stockholm")
+    context.add_init_script(CAPTURE_PEER_CONNECTIONS)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/logga-in/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Idag")
+
+
+def wait_for_video(page, peers: int = 1, timeout_ms: int = 20_000) -> list[dict]:
+    """Poll getStats until `peers` connections are connected and decode video frames."""
+    deadline = timeout_ms // 250
+    stats: list[dict] = []
+    for _ in range(deadline):
+        stats = page.evaluate(VIDEO_STATS)
+        flowing = [s for s in stats if s["state"] == "connected" and s["frames"] > 0]
+        if len(flowing) >= peers:
+            return stats
+        page.wait_for_timeout(250)
+    raise AssertionError(f"no video decoded: {stats}")
+
+
+@pytest.fixture
+def visit(clinician, care_unit):
+    eva = PatientFactory(first_name="Eva", last_name="Lindqvist", care_units=[care_unit])
+    return VideoVisitFactory(owner=clinician, care_unit=care_unit, patient=eva,
+                             state=VideoVisit.State.STARTED)
+
+
+def invite(visit, kind=Participant.Kind.PATIENT, first_name="Eva", **fields) -> str:
+    if kind == Participant.Kind.PATIENT:
+        fields["personnummer"] = visit.patient.personnummer
+    last_name = visit.patient.last_name if kind == "patient" else "Digital"
+    # The service notifies the channel layer on commit, which cannot run in the thread
+    # where Playwright keeps its event loop.
+    def add() -> str:
+        try:
+            return participant_add(visit=visit, kind=kind, first_name=first_name,
+                                   last_name=last_name, channel="none", **fields)[1]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(add).result()
+
+
+def identify(page, token: str, *, as_: str) -> None:
+    page.goto(f"/in/{token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inbjudan till videomöte")
+    page.get_by_role("link", name="Fortsätt till legitimering").click()
+    page.get_by_role("button", name="Legitimera med BankID").click()
+    expect(page.get_by_role("img", name="QR-kod för BankID")).to_be_visible()
+    page.get_by_role("button", name=as_).click()
+
+
+def test_the_patient_identifies_waits_and_meets_the_clinician(browser, live_server_url,
+                                                               clinician, visit):  # G4, R1–R5
+    token = invite(visit)
+    interpreter_token = invite(visit, Participant.Kind.INTERPRETER, first_name="Tolk")
+    patient = new_page(browser, live_server_url)
+    staff = new_page(browser, live_server_url)
+    interpreter = new_page(browser, live_server_url)
+    try:
+        identify(patient, token, as_="Identifiera som Eva Lindqvist")
+        expect(patient.get_by_role("heading", level=1)).to_have_text("Testa utrustning")
+        expect(patient.locator("#device-status")).to_have_text("Kameran och mikrofonen fungerar.")
+        patient.get_by_role("link", name="Gå till väntrummet").click()
+        expect(patient.locator("[data-room-status]")).to_have_text(
+            "Vårdpersonalen släpper in dig snart.")
+
+        log_in(staff, "alice")
+        expect(staff.get_by_role("row", name="Eva Lindqvist")).to_contain_text("1 väntar")
+        staff.get_by_role("link", name="Öppna").click()
+        expect(staff.get_by_role("region", name="I videorummet")).to_contain_text("väntar")
+        staff.get_by_role("button", name="Starta videomöte").click()
+
+        expect(patient.locator("[data-room-status]")).to_have_text("Du är med i videomötet.")
+        expect(staff.get_by_role("region", name="Videomöte")).to_be_visible()
+        stats = wait_for_video(patient)
+        assert any(s["state"] == "connected" and s["frames"] > 0 for s in stats)
+        wait_for_video(staff)
+
+        # A later arrival goes straight in and sees both (R2, R3).
+        interpreter.goto(f"/in/{interpreter_token}/")
+        interpreter.get_by_role("link", name="Fortsätt till test av utrustning").click()
+        interpreter.get_by_role("link", name="Gå till väntrummet").click()
+        expect(interpreter.locator("[data-room-status]")).to_have_text("Du är med i videomötet.")
+        wait_for_video(interpreter, peers=2)
+        wait_for_video(patient, peers=2)
+
+        staff.get_by_role("button", name="Avsluta videomöte").click()  # R5
+        expect(patient.locator("[data-room-status]")).to_have_text(
+            "Videomötet är avslutat. Du kan stänga sidan.")
+        expect(interpreter.locator("[data-room-status]")).to_contain_text("avslutat")
+    finally:
+        for page in (patient, staff, interpreter):
+            page.context.close()
+
+
+def test_someone_else_with_the_patients_link_is_refused(browser, live_server_url, visit):  # G4
+    patient = new_page(browser, live_server_url)
+    try:
+        identify(patient, invite(visit), as_="Identifiera som någon annan")
+        expect(patient.get_by_role("alert")).to_contain_text(
+            "annat personnummer än det som inbjudan gäller")
+        patient.goto("/mote/rum/")
+        expect(patient.get_by_role("heading", level=1)).to_have_text("Legitimera dig")
+    finally:
+        patient.context.close()
+
+
+def test_a_dead_link_says_why(browser, live_server_url, visit):  # R5
+    token = invite(visit, Participant.Kind.INTERPRETER, first_name="Tolk")
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.FINISHED)
+    page = new_page(browser, live_server_url)
+    try:
+        page.goto(f"/in/{token}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Länken fungerar inte")
+        expect(page.get_by_role("alert")).to_have_text(
+            "Besöket är avslutat och länken gäller inte längre.")
+    finally:
+        page.context.close()
+
+
+class Daphne:
+    """A server of our own on a fixed port, so a test can kill it and start it again."""
+
+    def __init__(self, tmp_path) -> None:
+        self.port = free_port()
+        self.url = f"http://localhost:{self.port}"
+        self.log = tmp_path / "daphne.log"
+        self.process = None
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        env |= {"DATABASE_URL": database_url(), "DJANGO_DEBUG": "true",
+                "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
+                "INVITATION_REDEEM_RATE": "100000/m"}
+        with open(self.log, "a") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+                 "videovisit.asgi:application"],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError("daphne did not start:\n" + self.log.read_text())
+
+    def crash(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+def test_the_meeting_survives_a_server_restart(browser, tmp_path, clinician, visit):  # R4
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.VIDEO_LIVE)
+    token = invite(visit, Participant.Kind.INTERPRETER, first_name="Tolk")
+    server = Daphne(tmp_path)
+    server.start()
+    guest = new_page(browser, server.url)
+    staff = new_page(browser, server.url)
+    try:
+        guest.goto(f"/in/{token}/")
+        guest.goto("/mote/rum/")
+        log_in(staff, "alice")
+        staff.goto(f"/besok/{visit.pk}/")
+        status = guest.locator("[data-room-status]")
+        expect(status).to_have_text("Du är med i videomötet.")
+        wait_for_video(guest)
+        peer_connections = guest.evaluate("window.__peerConnections.length")
+
+        server.crash()
+        expect(status).to_contain_text("Anslutningen bröts")
+        server.start()
+        expect(status).to_have_text("Du är med i videomötet.", timeout=20_000)
+
+        # The same peer connection carries on and keeps decoding frames.
+        frames = sum(s["frames"] for s in wait_for_video(guest))
+        guest.wait_for_timeout(1000)
+        assert sum(s["frames"] for s in wait_for_video(guest)) > frames
+        assert guest.evaluate("window.__peerConnections.length") == peer_connections
+        assert RoomPresence.objects.filter(visit=visit).count() == 2
+    finally:
+        for page in (guest, staff):
+            page.context.close()
+        if server.process and server.process.poll() is None:
+            # Open sockets can keep daphne from stopping on SIGTERM; never leave it behind.
+            server.crash()

@@ -1,0 +1,327 @@
+"""The video room's socket through the real ASGI app and the Redis channel layer (R1–R5)."""
+
+import base64
+import hashlib
+import hmac
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
+
+from guests.joining import EID_SESSION_KEY, SESSION_KEY
+from guests.models import Participant
+from guests.services import participant_add, participant_remove
+from tests.visits.factories import VideoVisitFactory
+from videovisit.asgi import application
+from visits import room
+from visits.models import RoomPresence, VideoVisit
+from visits.services import visit_finish, visit_transition
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def staff_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+@database_sync_to_async
+def join_cookie(participant, *, identified: bool = True) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = participant.pk
+    if identified:
+        session[EID_SESSION_KEY] = participant.pk
+    session.create()
+    return session.session_key
+
+
+def socket(visit, cookie: str | None, connection: str = "") -> WebsocketCommunicator:
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    if cookie:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    query = f"?c={connection}" if connection else ""
+    return WebsocketCommunicator(application, f"/ws/visit/{visit.pk}/{query}", headers=headers)
+
+
+async def enter(visit, cookie: str, connection: str = "") -> WebsocketCommunicator:
+    ws = socket(visit, cookie, connection)
+    connected, _ = await ws.connect()
+    assert connected
+    welcome = await ws.receive_json_from(timeout=5)
+    assert welcome["type"] == "welcome", welcome
+    return ws
+
+
+async def next_message(ws, kind: str, timeout: float = 5, **match) -> dict:
+    """The next message of `kind` (and with the `match` fields), skipping others."""
+    while True:
+        message = await ws.receive_json_from(timeout=timeout)
+        if message["type"] == kind and all(message.get(k) == v for k, v in match.items()):
+            return message
+
+
+async def drain(ws, seconds: float = 1) -> list[dict]:
+    """Every message that arrives until the socket has been quiet for `seconds`."""
+    messages = []
+    while not await ws.receive_nothing(timeout=seconds):
+        messages.append(await ws.receive_json_from())
+    return messages
+
+
+def kinds(messages: list[dict]) -> set[str]:
+    return {m["type"] for m in messages}
+
+
+async def refused(visit, cookie: str | None) -> bool:
+    ws = socket(visit, cookie)
+    connected, _ = await ws.connect()
+    await ws.disconnect(timeout=10)
+    return not connected
+
+
+def add(visit, kind=Participant.Kind.GUEST, first_name="Gäst", **fields) -> Participant:
+    fields = {"channel": Participant.Channel.NONE} | fields
+    return participant_add(visit=visit, kind=kind, first_name=first_name, last_name="Ek",
+                           **fields)[0]
+
+
+@pytest.fixture
+def visit(clinician, care_unit):
+    return VideoVisitFactory(owner=clinician, care_unit=care_unit,
+                             state=VideoVisit.State.STARTED)
+
+
+@pytest.fixture
+def patient(visit):
+    return add(visit, Participant.Kind.PATIENT, first_name=visit.patient.first_name,
+               personnummer=visit.patient.personnummer)
+
+
+@pytest.fixture
+def guest(visit):
+    return add(visit, Participant.Kind.INTERPRETER, first_name="Tolk")
+
+
+async def live(visit, user) -> None:
+    await database_sync_to_async(visit_transition)(visit=visit, action="start_meeting",
+                                                   user=user)
+
+
+async def test_the_owner_and_a_colleague_of_the_unit_enter(visit, clinician, colleague_same_unit):
+    owner = await enter(visit, await staff_cookie(clinician))
+    state = await next_message(owner, "state")
+    assert state["you"] == f"s{clinician.pk}" and state["status"] == "waiting"
+    colleague = await enter(visit, await staff_cookie(colleague_same_unit))
+    state = await next_message(colleague, "state")
+    assert [p["id"] for p in state["peers"]] == [f"s{clinician.pk}"]
+    await owner.disconnect(timeout=10)
+    await colleague.disconnect(timeout=10)
+
+
+async def test_an_outsider_and_an_anonymous_socket_are_refused(visit, outsider):  # S2
+    assert await refused(visit, await staff_cookie(outsider))
+    assert await refused(visit, None)
+
+
+async def test_a_participant_of_another_visit_is_refused(visit, clinician, care_unit):
+    other = await database_sync_to_async(VideoVisitFactory)(owner=clinician, care_unit=care_unit)
+    stranger = await database_sync_to_async(add)(other)
+    assert await refused(visit, await join_cookie(stranger))
+
+
+async def test_a_patient_must_be_identified_with_eid_a_guest_need_not(visit, patient, guest):  # G4
+    assert await refused(visit, await join_cookie(patient, identified=False))
+    ws = await enter(visit, await join_cookie(patient))
+    await ws.disconnect(timeout=10)
+    ws = await enter(visit, await join_cookie(guest, identified=False))
+    await ws.disconnect(timeout=10)
+
+
+async def test_a_removed_participant_is_refused(visit, guest):  # G5
+    cookie = await join_cookie(guest)
+    await database_sync_to_async(participant_remove)(participant=guest)
+    assert await refused(visit, cookie)
+
+
+async def test_people_wait_until_the_meeting_starts_then_all_are_admitted(
+        visit, clinician, patient, guest):  # R2
+    patient_ws = await enter(visit, await join_cookie(patient))
+    assert (await next_message(patient_ws, "state"))["status"] == "waiting"
+    waiting = await database_sync_to_async(
+        lambda: list(VideoVisit.objects.with_waiting().values_list("waiting", flat=True)))()
+    assert waiting == [1]  # R1: the start page's sign
+
+    await live(visit, clinician)
+    state = await next_message(patient_ws, "state", status="in_meeting")
+    assert state["visit_state"] == "video_live"
+
+    later = await enter(visit, await join_cookie(guest))  # a later arrival goes straight in
+    state = await next_message(later, "state")
+    assert state["status"] == "in_meeting"
+    assert [(p["id"], p["status"]) for p in state["peers"]] == [(f"p{patient.pk}", "in_meeting")]
+    await patient_ws.disconnect(timeout=10)
+    await later.disconnect(timeout=10)
+
+
+async def test_signalling_reaches_only_the_addressed_peer_of_the_same_room(
+        visit, clinician, care_unit, patient, guest):  # R3
+    other_visit = await database_sync_to_async(VideoVisitFactory)(
+        owner=clinician, care_unit=care_unit, state=VideoVisit.State.VIDEO_LIVE)
+    stranger = await database_sync_to_async(add)(other_visit, first_name="Främling")
+    await live(visit, clinician)
+    staff = await enter(visit, await staff_cookie(clinician))
+    to_patient = await enter(visit, await join_cookie(patient))
+    bystander = await enter(visit, await join_cookie(guest))
+    outside = await enter(other_visit, await join_cookie(stranger))
+
+    offer = {"description": {"type": "offer", "sdp": "v=0"}}
+    await staff.send_json_to({"type": "signal", "to": f"p{patient.pk}", "data": offer})
+    message = await next_message(to_patient, "signal")
+    assert message["from"] == f"s{clinician.pk}" and message["data"] == offer
+
+    # Nor across rooms: the stranger is in another visit's meeting.
+    await staff.send_json_to({"type": "signal", "to": f"p{stranger.pk}", "data": offer})
+    # And the stranger cannot reach into this room.
+    await outside.send_json_to({"type": "signal", "to": f"s{clinician.pk}", "data": offer})
+    for ws in (bystander, outside, staff):
+        assert "signal" not in kinds(await drain(ws))
+    for ws in (staff, to_patient, bystander, outside):
+        await ws.disconnect(timeout=10)
+
+
+async def test_a_waiting_person_cannot_signal_into_the_meeting(visit, clinician, guest, patient):
+    patient_ws = await enter(visit, await join_cookie(patient))
+    guest_ws = await enter(visit, await join_cookie(guest))
+    await guest_ws.send_json_to({"type": "signal", "to": f"p{patient.pk}",
+                                 "data": {"candidate": None}})
+    assert "signal" not in kinds(await drain(patient_ws))
+    await patient_ws.disconnect(timeout=10)
+    await guest_ws.disconnect(timeout=10)
+
+
+async def test_a_removed_participant_is_disconnected_at_once(visit, clinician, guest):  # G1, G5
+    await live(visit, clinician)
+    staff = await enter(visit, await staff_cookie(clinician))
+    ws = await enter(visit, await join_cookie(guest))
+    await database_sync_to_async(participant_remove)(participant=guest)
+    closed = await next_message(ws, "closed")
+    assert closed["code"] == room.CLOSE_REMOVED and "tagit bort" in closed["message"]
+    assert (await ws.receive_output(timeout=5))["type"] == "websocket.close"
+    await ws.disconnect(timeout=10)
+    # The others see the change: the removed guest is gone from their room.
+    state = await next_message(staff, "state", timeout=5)
+    while state["peers"]:
+        state = await next_message(staff, "state", timeout=5)
+    await staff.disconnect(timeout=10)
+
+
+async def test_a_seventh_person_gets_a_clear_message(visit, clinician):  # R3
+    await live(visit, clinician)
+    guests = [await database_sync_to_async(add)(visit, first_name=f"Gäst{n}") for n in range(7)]
+    inside = [await enter(visit, await join_cookie(g)) for g in guests[:6]]
+    seventh = socket(visit, await join_cookie(guests[6]))
+    assert (await seventh.connect())[0]
+    closed = await next_message(seventh, "closed")
+    assert closed["code"] == room.CLOSE_FULL and "fullt" in closed["message"]
+    assert "6" in closed["message"]
+    for ws in [*inside, seventh]:
+        await ws.disconnect(timeout=10)
+
+
+async def test_presence_lives_in_the_database_not_in_one_consumer(visit, clinician, patient):
+    # R4: a consumer in another process (here: a new instance) sees who waits.
+    ws = await enter(visit, await join_cookie(patient))
+    assert await database_sync_to_async(
+        RoomPresence.objects.filter(visit=visit, peer=f"p{patient.pk}").exists)()
+    staff = await enter(visit, await staff_cookie(clinician))
+    state = await next_message(staff, "state")
+    assert [(p["id"], p["status"]) for p in state["peers"]] == [(f"p{patient.pk}", "waiting")]
+    await ws.disconnect(timeout=10)
+    await staff.disconnect(timeout=10)
+    assert not await database_sync_to_async(RoomPresence.objects.exists)()
+
+
+async def test_a_reconnected_socket_replaces_the_old_one_and_gets_a_snapshot(
+        visit, clinician, patient):  # R4
+    await live(visit, clinician)
+    cookie = await join_cookie(patient)
+    first = await enter(visit, cookie)
+    second = await enter(visit, cookie)
+    assert (await next_message(second, "state"))["status"] == "in_meeting"
+    closed = await next_message(first, "closed")
+    assert closed["code"] == room.CLOSE_REPLACED
+    await first.disconnect(timeout=10)
+    staff = await enter(visit, await staff_cookie(clinician))
+    state = await next_message(staff, "state")
+    assert [p["id"] for p in state["peers"]] == [f"p{patient.pk}"]  # the newer one stays
+    await second.disconnect(timeout=10)
+    await staff.disconnect(timeout=10)
+
+
+async def test_a_socket_back_after_a_drop_keeps_its_media_session(visit, clinician, patient):
+    # R4: the page reconnects with the id of its media session; the others see the same
+    # connection and keep their peer connection, and the old socket's end removes nothing.
+    await live(visit, clinician)
+    staff = await enter(visit, await staff_cookie(clinician))
+    cookie = await join_cookie(patient)
+    before = await enter(visit, cookie, connection="media-session-1")
+    state = await next_message(staff, "state")
+    while not state["peers"]:
+        state = await next_message(staff, "state")
+    assert state["peers"][0]["connection"] == "media-session-1"
+    after = await enter(visit, cookie, connection="media-session-1")
+    assert (await next_message(after, "state"))["connection"] == "media-session-1"
+    await before.disconnect(timeout=10)  # the dropped socket's late goodbye
+    await staff.send_json_to({"type": "signal", "to": f"p{patient.pk}", "data": {"x": 1}})
+    assert (await next_message(after, "signal"))["data"] == {"x": 1}
+    assert await database_sync_to_async(
+        RoomPresence.objects.filter(peer=f"p{patient.pk}", connection="media-session-1").exists)()
+    await after.disconnect(timeout=10)
+    await staff.disconnect(timeout=10)
+
+
+async def test_ending_the_meeting_disconnects_everyone_and_the_room_stays_closed(
+        visit, clinician, patient, guest):  # R5
+    await live(visit, clinician)
+    sockets = [await enter(visit, await staff_cookie(clinician)),
+               await enter(visit, await join_cookie(patient)),
+               await enter(visit, await join_cookie(guest))]
+    await database_sync_to_async(visit_transition)(visit=visit, action="end_meeting",
+                                                   user=clinician)
+    for ws in sockets:
+        closed = await next_message(ws, "closed")
+        assert closed["code"] == room.CLOSE_ENDED and "avslutat" in closed["message"]
+    again = socket(visit, await join_cookie(guest))
+    assert (await again.connect())[0]
+    assert (await next_message(again, "closed"))["code"] == room.CLOSE_ENDED
+    await again.disconnect(timeout=10)
+    await database_sync_to_async(visit_finish)(visit=visit, user=clinician, journaled=None)
+    after = socket(visit, await join_cookie(guest))
+    assert (await after.connect())[0]
+    closed = await next_message(after, "closed")
+    assert closed["code"] == room.CLOSE_ENDED and "Besöket är avslutat" in closed["message"]
+    await after.disconnect(timeout=10)
+    for ws in sockets:
+        await ws.disconnect(timeout=10)
+
+
+def test_turn_credentials_follow_coturns_rest_scheme(settings):  # R3
+    settings.ROOM_STUN_URLS = ["stun:turn.example.se:3478"]
+    settings.ROOM_TURN_URLS = ["turn:turn.example.se:3478?transport=udp"]
+    settings.TURN_SECRET = "s3cret"
+    servers = room.ice_servers("p7", now=1_000_000)
+    assert servers[0] == {"urls": ["stun:turn.example.se:3478"]}
+    turn = servers[1]
+    expiry = 1_000_000 + int(settings.TURN_CREDENTIAL_TTL.total_seconds())
+    assert turn["username"] == f"{expiry}:p7"
+    digest = hmac.new(b"s3cret", turn["username"].encode(), hashlib.sha1).digest()
+    assert turn["credential"] == base64.b64encode(digest).decode()
+
+
+def test_no_ice_servers_are_configured_by_default():
+    assert room.ice_servers("s1") == []

@@ -1,0 +1,209 @@
+"""The video room of a visit: who may enter, presence, and ICE servers (DESIGN R1–R5).
+
+Presence lives in the database (RoomPresence) so that every server process sees the
+same room and it survives a restart; the consumer in visits/consumers.py stays thin
+and calls these functions through database_sync_to_async.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guests.joining import is_identified, participant_for_session
+from visits import realtime
+from visits.access import get_visit_for_socket
+from visits.models import RoomPresence, VideoVisit
+
+
+@dataclass(frozen=True)
+class Member:
+    """Someone allowed into one visit's room: a staff member or a participant."""
+
+    visit_id: int
+    peer: str
+    name: str
+    role: str
+    user_id: int | None = None
+    participant_id: int | None = None
+
+
+class RoomClosed(Exception):
+    """The room does not open (any more); `message` says why, `code` closes the socket."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# WebSocket close codes the room's JavaScript understands; it reconnects on any other.
+CLOSE_ENDED = 4000
+CLOSE_REMOVED = 4001
+CLOSE_REPLACED = 4002
+CLOSE_FULL = 4003
+
+CLOSED_STATES = {VideoVisit.State.VIDEO_ENDED, VideoVisit.State.FINISHED,
+                 VideoVisit.State.CANCELLED}
+
+
+def ended_message(state: str) -> str:
+    if state == VideoVisit.State.CANCELLED:
+        return _("Besöket är avbokat. Kontakta mottagningen om du har frågor.")
+    if state == VideoVisit.State.FINISHED:
+        return _("Besöket är avslutat. Du kan stänga sidan.")
+    return _("Videomötet är avslutat. Du kan stänga sidan.")
+
+
+def room_member(scope: dict, visit_id: int) -> Member | None:
+    """Who this socket is in the visit's room, or None to refuse it.
+
+    Staff: a signed-in user who may see the visit (owner, Sjukvårdspersonal, or the
+    visit's care unit; S2). Others: the join session of an active participant of this
+    very visit, identified with e-ID when the kind requires it (G4).
+    """
+    user = scope.get("user")
+    staff = user is not None and user.is_authenticated and user.is_active
+    if staff and VideoVisit.objects.for_staff(user).filter(pk=visit_id).exists():
+        get_visit_for_socket(scope, visit_id)  # the access log's row (S1)
+        return Member(visit_id=visit_id, peer=f"s{user.pk}",
+                      name=user.get_full_name() or user.get_username(),
+                      role=user.title or _("Vårdpersonal"), user_id=user.pk)
+    session = scope.get("session")
+    participant = participant_for_session(session)
+    if participant is None or participant.visit_id != visit_id:
+        if staff and VideoVisit.objects.filter(pk=visit_id).exists():
+            try:
+                get_visit_for_socket(scope, visit_id)
+            except PermissionDenied:
+                pass  # refused below; the "denied" row is written (S1, S2)
+        return None
+    if not is_identified(session, participant):
+        return None
+    return Member(visit_id=visit_id, peer=f"p{participant.pk}", name=participant.full_name,
+                  role=participant.get_kind_display(), participant_id=participant.pk)
+
+
+@dataclass(frozen=True)
+class Entered:
+    """What the consumer announces once room_enter has committed."""
+
+    groups: list[str]
+    replaced_channel: str | None
+
+
+@transaction.atomic
+def room_enter(*, member: Member, channel_name: str, connection: str) -> Entered:
+    """Enter the room: waiting before the meeting, straight in while it is live (R2).
+
+    `connection` names the page's media session: a socket that comes back after a drop
+    or a server restart brings the same one, so the others keep their peer connections
+    with it (R4). Raises RoomClosed when the meeting is over or the mesh is full (R3,
+    R5). A second socket of the same person replaces the first, which must be told to
+    close (`replaced_channel`); `groups` must hear that the visit's room changed.
+    """
+    # The visit's row lock makes concurrent entries count the room one at a time.
+    visit = VideoVisit.objects.select_for_update().get(pk=member.visit_id)
+    if visit.state in CLOSED_STATES:
+        raise RoomClosed(ended_message(visit.state), CLOSE_ENDED)
+    others = RoomPresence.objects.fresh().filter(visit=visit).exclude(peer=member.peer)
+    if others.count() >= settings.ROOM_MAX_PEERS:
+        raise RoomClosed(_("Mötet är fullt: högst %(max)d personer kan delta samtidigt. "
+                           "Kontakta mottagningen.") % {"max": settings.ROOM_MAX_PEERS},
+                         CLOSE_FULL)
+    status = (RoomPresence.Status.IN_MEETING if visit.state == VideoVisit.State.VIDEO_LIVE
+              else RoomPresence.Status.WAITING)
+    previous = RoomPresence.objects.filter(visit=visit, peer=member.peer).first()
+    now = timezone.now()
+    RoomPresence.objects.update_or_create(visit=visit, peer=member.peer, defaults={
+        "participant_id": member.participant_id, "user_id": member.user_id,
+        "name": member.name, "role": member.role, "channel_name": channel_name,
+        "connection": connection, "status": status, "joined_at": now, "seen_at": now,
+    })
+    replaced = previous.channel_name if previous and previous.channel_name != channel_name \
+        else None
+    return Entered(groups=realtime.visit_changed_groups(visit), replaced_channel=replaced)
+
+
+@transaction.atomic
+def room_leave(*, member: Member, channel_name: str) -> list[str]:
+    """Leave the room, unless a newer socket of the same person already took the place.
+
+    Returns the groups to tell that the room changed (none if nothing did).
+    """
+    deleted, _counts = RoomPresence.objects.filter(
+        visit_id=member.visit_id, peer=member.peer, channel_name=channel_name).delete()
+    if not deleted:
+        return []
+    return realtime.visit_changed_groups(VideoVisit.objects.get(pk=member.visit_id))
+
+
+def room_touch(*, member: Member, channel_name: str) -> bool:
+    """A heartbeat: keep the presence fresh. False when this socket no longer holds it."""
+    return bool(RoomPresence.objects.filter(
+        visit_id=member.visit_id, peer=member.peer, channel_name=channel_name,
+    ).update(seen_at=timezone.now()))
+
+
+def room_snapshot(*, member: Member, channel_name: str) -> dict:
+    """The room as this socket should see it now; admits the waiting once the meeting is live.
+
+    Raises RoomClosed when the meeting has ended or this socket no longer holds the place.
+    """
+    visit = VideoVisit.objects.get(pk=member.visit_id)
+    if visit.state in CLOSED_STATES:
+        raise RoomClosed(ended_message(visit.state), CLOSE_ENDED)
+    presences = RoomPresence.objects.filter(visit=visit)
+    if visit.state == VideoVisit.State.VIDEO_LIVE:
+        # Any socket may admit: the update is the same whoever runs it first (R2).
+        presences.filter(status=RoomPresence.Status.WAITING).update(
+            status=RoomPresence.Status.IN_MEETING)
+    mine = presences.filter(peer=member.peer, channel_name=channel_name).first()
+    if mine is None:
+        raise RoomClosed(_("Du har öppnat mötet i ett annat fönster."), CLOSE_REPLACED)
+    peers = [
+        {"id": p.peer, "name": p.name, "role": p.role, "status": p.status,
+         "connection": p.connection, "staff": p.user_id is not None}
+        for p in presences.fresh().exclude(pk=mine.pk).order_by("joined_at", "pk")
+    ]
+    return {"type": "state", "you": member.peer, "connection": mine.connection,
+            "status": mine.status, "visit_state": visit.state, "peers": peers}
+
+
+def signal_target(*, member: Member, channel_name: str, to: str) -> str | None:
+    """The channel of `to` if both it and the sender are in this visit's meeting (R3)."""
+    in_meeting = RoomPresence.objects.filter(visit_id=member.visit_id,
+                                             status=RoomPresence.Status.IN_MEETING)
+    if not in_meeting.filter(peer=member.peer, channel_name=channel_name).exists():
+        return None
+    target = in_meeting.filter(peer=to).exclude(peer=member.peer).first()
+    return target.channel_name if target else None
+
+
+def ice_servers(peer: str, *, now: float | None = None) -> list[dict]:
+    """STUN and TURN servers for one socket; TURN with coturn's REST-API credentials.
+
+    The username is "expiry:peer" (Unix time), the password base64(HMAC-SHA1(TURN_SECRET,
+    username)); coturn with use-auth-secret checks both and the expiry, so a leaked
+    credential stops working after TURN_CREDENTIAL_TTL.
+    """
+    servers: list[dict] = []
+    if settings.ROOM_STUN_URLS:
+        servers.append({"urls": list(settings.ROOM_STUN_URLS)})
+    if settings.ROOM_TURN_URLS:
+        expiry = int((now if now is not None else time.time())
+                     + settings.TURN_CREDENTIAL_TTL.total_seconds())
+        username = f"{expiry}:{peer}"
+        digest = hmac.new(settings.TURN_SECRET.encode(), username.encode(), hashlib.sha1).digest()
+        servers.append({"urls": list(settings.ROOM_TURN_URLS), "username": username,
+                        "credential": base64.b64encode(digest).decode()})
+    return servers
