@@ -6,7 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
+from audit.services import Action, Outcome, access_log_write, action_for
 from bookings import forms as steps
 from bookings.models import (
     Booking,
@@ -336,15 +337,26 @@ def confirm(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def get_booking_for_staff(request: HttpRequest, pk: int) -> Booking:
-    """The booking if it is at one of the user's care units; 404 otherwise (S2)."""
-    try:
-        return (Booking.objects.for_staff(request.user)
-                .select_related("patient", "clinician", "video_visit", "kallelse_template",
-                                "contact_type", "schedule_activity", "visit_reason")
-                .get(pk=pk))
-    except Booking.DoesNotExist:
-        raise Http404 from None
+def get_booking_for_staff(request: HttpRequest, pk: int, action: str | None = None) -> Booking:
+    """The booking if it is at one of the user's care units, logged (S1, S2).
+
+    Another unit's booking: a "denied" row and 403. No such booking: 404.
+    """
+    action = action_for(request, action)
+    booking = (Booking.objects.for_staff(request.user)
+               .select_related("patient", "clinician", "video_visit", "kallelse_template",
+                               "contact_type", "schedule_activity", "visit_reason", "care_unit")
+               .filter(pk=pk).first())
+    if booking is None:
+        other = Booking.objects.select_related("patient", "care_unit").filter(pk=pk).first()
+        if other is None:
+            raise Http404
+        access_log_write(request=request, action=action, outcome=Outcome.DENIED,
+                         patient=other.patient, care_unit=other.care_unit, obj=other)
+        raise PermissionDenied
+    access_log_write(request=request, action=action, patient=booking.patient,
+                     care_unit=booking.care_unit, obj=booking)
+    return booking
 
 
 def render_detail(request: HttpRequest, booking: Booking, *, form=None,
@@ -402,7 +414,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def kallelse(request: HttpRequest, pk: int) -> HttpResponse:
     """Skriv ut: the printable one-page kallelse (B2)."""
-    booking = get_booking_for_staff(request, pk)
+    booking = get_booking_for_staff(request, pk, action=Action.PRINT)
     if booking.kallelse_template is None:
         raise Http404
     return render(request, "bookings/kallelse.html", {

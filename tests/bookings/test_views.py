@@ -219,8 +219,8 @@ def test_outsider_is_refused(client, outsider, alice, ref, schedule, adult, day)
     post(client, "bekrafta", {"action": "book"})
     booking = Booking.objects.get()
     client.force_login(outsider)
-    assert client.get(reverse("bookings:detail", args=[booking.pk])).status_code == 404
-    assert client.get(reverse("bookings:kallelse", args=[booking.pk])).status_code == 404
+    assert client.get(reverse("bookings:detail", args=[booking.pk])).status_code == 403
+    assert client.get(reverse("bookings:kallelse", args=[booking.pk])).status_code == 403
     response = post(client, "patient", {"personnummer": adult.personnummer}, htmx=True)
     assert "Patienten finns inte på din vårdenhet" in response.content.decode()
 
@@ -276,8 +276,8 @@ def test_avboka_cancels_the_booking_and_its_visit(client, booked, adult):  # B7
 
 def test_outsider_cannot_move_or_cancel(client, booked, outsider, day):  # S2
     client.force_login(outsider)
-    assert client.post(reverse("bookings:cancel", args=[booked.pk])).status_code == 404
+    assert client.post(reverse("bookings:cancel", args=[booked.pk])).status_code == 403
     assert client.post(reverse("bookings:reschedule", args=[booked.pk]),
-                       {"day": day.isoformat(), "slot": slot(day, 11)}).status_code == 404
+                       {"day": day.isoformat(), "slot": slot(day, 11)}).status_code == 403
     booked.refresh_from_db()
     assert booked.cancelled_at is None and booked.starts_at == at(day, 9)
