@@ -281,3 +281,15 @@ def test_outsider_cannot_move_or_cancel(client, booked, outsider, day):  # S2
                        {"day": day.isoformat(), "slot": slot(day, 11)}).status_code == 404
     booked.refresh_from_db()
     assert booked.cancelled_at is None and booked.starts_at == at(day, 9)
+
+
+def test_an_adult_without_a_mobile_is_stopped_at_the_time_step(client, alice, ref, schedule,
+                                                              adult, day):  # P4
+    adult.mobile = ""
+    adult.save()
+    post(client, "patient", {"personnummer": adult.personnummer})
+    post(client, "typ", {"kind": "single"})
+    response = post(client, "tid", {"owner": alice.pk, "day": day.isoformat(),
+                                    "slot": slot(day, 9)}, htmx=True)
+    assert response.status_code == 422
+    assert "Patienten saknar mobilnummer" in response.content.decode()
