@@ -221,7 +221,9 @@ def render_step(request: HttpRequest, wizard: Wizard, step: str, form=None,
         "refusal": (wizard.ctx.patient.video_refusal_on(timezone.localdate())
                     if wizard.ctx.patient else None),
     }
-    template = "bookings/wizard.html#wizard" if request.htmx else "bookings/wizard.html"
+    # A history restore after Back in the browser wants the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "bookings/wizard.html#wizard" if partial else "bookings/wizard.html"
     return render(request, template, context, status=status)
 
 

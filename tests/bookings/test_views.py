@@ -336,3 +336,11 @@ def test_the_1177_feed_needs_its_token(client, settings, adult):  # B8
     assert feed(client, adult.personnummer, token="wrong").status_code == 401
     settings.BOOKINGS_FEED_TOKEN = ""
     assert feed(client, adult.personnummer, token="").status_code == 401
+
+
+def test_a_history_restore_gets_the_whole_page(client, alice, ref, adult):
+    post(client, "patient", {"personnummer": adult.personnummer})
+    response = client.get(url("typ"), headers=HTMX | {"HX-History-Restore-Request": "true"})
+    assert "<html" in response.content.decode()
+    response = client.get(url("typ"), headers=HTMX)
+    assert "<html" not in response.content.decode() and 'id="wizard"' in response.content.decode()
