@@ -183,9 +183,15 @@ class TimeStep(StepForm):
                              "behandlare."))
         if data.get("slot"):
             start, _end = parse_slot(data["slot"])
-            refusal = self.ctx.patient.video_refusal_on(timezone.localdate(start))
+            visit_day = timezone.localdate(start)
+            patient = self.ctx.patient
+            refusal = patient.video_refusal_on(visit_day)
             if self.ctx.kind in VIDEO_KINDS and refusal:  # P6 on the visit's date (P7)
                 self.add_error(None, refusal)
+            elif self.ctx.kind in VIDEO_KINDS and not patient.is_child_on(visit_day) \
+                    and not patient.mobile:  # P4
+                self.add_error(None, _("Patienten saknar mobilnummer och kan inte få länken "
+                                       "till videobesöket. Lägg till det på patientsidan."))
         return data
 
     def values(self) -> dict:

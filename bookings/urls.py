@@ -11,5 +11,6 @@ urlpatterns = [
     path("bokning/<int:pk>/kallelse/", views.kallelse, name="kallelse"),
     path("bokning/<int:pk>/flytta/", views.reschedule, name="reschedule"),
     path("bokning/<int:pk>/avboka/", views.cancel, name="cancel"),
+    path("flode/1177/", views.published_feed_view, name="published-feed"),
     path("<slug:step>/", views.step, name="step"),
 ]

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import hmac
+import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
@@ -25,7 +29,12 @@ from bookings.models import (
     ScheduleActivity,
     VisitReason,
 )
-from bookings.services import booking_cancel, booking_create, booking_reschedule
+from bookings.services import (
+    booking_cancel,
+    booking_create,
+    booking_reschedule,
+    published_feed,
+)
 from integrations.registry import RegistryError
 from patients.models import Guardian, Patient
 from patients.personnummer import format_pnr
@@ -213,7 +222,9 @@ def render_step(request: HttpRequest, wizard: Wizard, step: str, form=None,
         "refusal": (wizard.ctx.patient.video_refusal_on(timezone.localdate())
                     if wizard.ctx.patient else None),
     }
-    template = "bookings/wizard.html#wizard" if request.htmx else "bookings/wizard.html"
+    # A history restore after Back in the browser wants the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "bookings/wizard.html#wizard" if partial else "bookings/wizard.html"
     return render(request, template, context, status=status)
 
 
@@ -408,6 +419,26 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return render_detail(request, booking, errors=invalid.messages, status=422)
     messages.success(request, _("Bokningen är avbokad och de berörda har fått besked."))
     return redirect("bookings:detail", pk=booking.pk)
+
+
+@csrf_exempt
+@require_POST
+def published_feed_view(request: HttpRequest) -> JsonResponse:
+    """The 1177 portal's feed of one patient's bookings: only published ones (B8, B4).
+
+    Server to server: a bearer token from settings, and the personnummer in a JSON
+    body so that it never lands in an access log's URL. Without a token set, off.
+    """
+    token = settings.BOOKINGS_FEED_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token or not hmac.compare_digest(given.encode(), token.encode()):
+        return JsonResponse({"error": "unauthorized"}, status=401)
+    try:
+        number = parse_pnr(str(json.loads(request.body or b"{}").get("personnummer", "")))
+    except (ValueError, ValidationError):
+        return JsonResponse({"error": "invalid personnummer"}, status=400)
+    patient = Patient.objects.filter(personnummer=number.digits).first()
+    return JsonResponse({"bookings": published_feed(patient=patient) if patient else []})
 
 
 @require_GET

@@ -330,13 +330,16 @@ OUTBOX_SENDING_LEASE_SECONDS = float(env("OUTBOX_SENDING_LEASE_SECONDS", "300"))
 OUTBOX_SWEEP_BATCH = int(env("OUTBOX_SWEEP_BATCH", "200"))
 
 
-# Bookings (DESIGN B6)
+# Bookings (DESIGN B6, B8)
 # On PostgreSQL, exclusion constraints refuse overlapping bookings and visits. On
 # the SQLite demo database every transaction takes the write lock when it begins,
 # so two bookings of one slot take turns and the later one sees the earlier.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20})
+# The 1177 portal fetches a patient's published bookings with this bearer token;
+# empty turns the feed off (B8).
+BOOKINGS_FEED_TOKEN = env("BOOKINGS_FEED_TOKEN")
 
 # Video room (DESIGN R1–R5)
 # Peer-to-peer mesh: at most this many people in one room (R3); larger rooms need an SFU.

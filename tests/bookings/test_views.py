@@ -10,6 +10,7 @@ from bookings.forms import slot_value
 from bookings.models import Booking
 from bookings.services import booking_create
 from integrations.models import OutboxMessage
+from integrations.registry.fixture import FixtureRegistry
 from tests.bookings.conftest import at
 from tests.patients.factories import PatientFactory
 
@@ -281,3 +282,65 @@ def test_outsider_cannot_move_or_cancel(client, booked, outsider, day):  # S2
                        {"day": day.isoformat(), "slot": slot(day, 11)}).status_code == 403
     booked.refresh_from_db()
     assert booked.cancelled_at is None and booked.starts_at == at(day, 9)
+
+
+def test_an_adult_without_a_mobile_is_stopped_at_the_time_step(client, alice, ref, schedule,
+                                                              adult, day):  # P4
+    adult.mobile = ""
+    adult.save()
+    post(client, "patient", {"personnummer": adult.personnummer})
+    post(client, "typ", {"kind": "single"})
+    response = post(client, "tid", {"owner": alice.pk, "day": day.isoformat(),
+                                    "slot": slot(day, 9)}, htmx=True)
+    assert response.status_code == 422
+    assert "Patienten saknar mobilnummer" in response.content.decode()
+
+
+def feed(client, personnummer: str, token: str = "feed-token"):
+    return client.post(reverse("bookings:published-feed"), {"personnummer": personnummer},
+                       content_type="application/json",
+                       headers={"Authorization": f"Bearer {token}"})
+
+
+def test_the_1177_feed_shows_only_published_bookings(client, settings, ref, clinician,
+                                                    colleague_same_unit, care_unit, adult,
+                                                    day):  # B8, B4, B3
+    settings.BOOKINGS_FEED_TOKEN = "feed-token"
+    common = dict(care_unit=care_unit, contact_type=ref.divl, created_by=clinician,
+                  patient=adult, visit_reason=ref.aterbesok)
+    video = dict(kallelse_template=ref.adult, kallelse_delivery="print")
+    booking_create(kind="single", owner=clinician, starts_at=at(day, 9),
+                   ends_at=at(day, 9, 30), schedule_activity=ref.video_activity,
+                   **common, **video)
+    booking_create(kind="single", owner=clinician, starts_at=at(day, 10),
+                   ends_at=at(day, 10, 30), schedule_activity=ref.video_activity,
+                   visa_webb=False, **common, **video)
+    booking_create(kind="team_owner", owner=clinician, starts_at=at(day, 11),
+                   ends_at=at(day, 11, 30), schedule_activity=ref.video_activity,
+                   participants=[colleague_same_unit], participant_activity=ref.medverkan,
+                   **common, **video)
+    booking_create(**common | {"visit_reason": ref.asam}, kind="relative_call", owner=clinician,
+                   starts_at=at(day, 12), ends_at=at(day, 12, 30),
+                   schedule_activity=ref.unpublished,
+                   relative=FixtureRegistry().lookup("195811029882"),
+                   relative_mobile="+46701740610")
+    response = feed(client, adult.personnummer_display)
+    assert response.status_code == 200
+    # The team visit once, as the owner's Teambesök; never its Medverkan booking.
+    assert [b["start"] for b in response.json()["bookings"]] == [
+        at(day, 9).isoformat(), at(day, 11).isoformat()]
+
+
+def test_the_1177_feed_needs_its_token(client, settings, adult):  # B8
+    settings.BOOKINGS_FEED_TOKEN = "feed-token"
+    assert feed(client, adult.personnummer, token="wrong").status_code == 401
+    settings.BOOKINGS_FEED_TOKEN = ""
+    assert feed(client, adult.personnummer, token="").status_code == 401
+
+
+def test_a_history_restore_gets_the_whole_page(client, alice, ref, adult):
+    post(client, "patient", {"personnummer": adult.personnummer})
+    response = client.get(url("typ"), headers=HTMX | {"HX-History-Restore-Request": "true"})
+    assert "<html" in response.content.decode()
+    response = client.get(url("typ"), headers=HTMX)
+    assert "<html" not in response.content.decode() and 'id="wizard"' in response.content.decode()
