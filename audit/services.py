@@ -17,13 +17,24 @@ def _address(peer: str, forwarded: str) -> str | None:
     # Behind the TLS proxy (DJANGO_BEHIND_TLS_PROXY) the peer is the proxy and the
     # client is the last address it appended to X-Forwarded-For; earlier entries
     # are whatever the client chose to send and are not trusted.
+    # With DJANGO_TRUSTED_PROXIES set, only a connection from one of them is a proxy.
     address = peer
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
+    if forwarded and _from_our_proxy(peer):
         address = forwarded.split(",")[-1].strip()
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return None
+
+
+def _from_our_proxy(peer: str) -> bool:
+    if settings.TRUSTED_PROXIES:
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in ipaddress.ip_network(net) for net in settings.TRUSTED_PROXIES)
+    return bool(getattr(settings, "SECURE_PROXY_SSL_HEADER", None))
 
 
 def client_address(request: HttpRequest) -> str | None:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 from django_ratelimit.decorators import ratelimit
 
+from audit.services import client_address as audit_client_address
 from guests.joining import (
     EID_SESSION_KEY,
     LINK_SESSION_KEY,
@@ -47,16 +48,11 @@ EID_PROBLEM_SESSION_KEY = "join_eid_problem"
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address: behind one of our proxies, the one it appended to
-    X-Forwarded-For; otherwise the connection's own. IPv6 counts per /64."""
-    address = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    """What the link rate limit counts: the client's address as the access log sees it
+    (audit.services.client_address), IPv6 per /64 network."""
+    address = audit_client_address(request) or request.META.get("REMOTE_ADDR", "")
     try:
         peer = ipaddress.ip_address(address)
-        if forwarded and any(peer in ipaddress.ip_network(net)
-                             for net in settings.TRUSTED_PROXIES):
-            address = forwarded.split(",")[-1].strip()
-            peer = ipaddress.ip_address(address)
     except ValueError:
         return address
     if peer.version == 6:
