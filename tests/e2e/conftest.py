@@ -1,5 +1,6 @@
 """A daphne server on the test database and Debian's Chromium driven by Playwright."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -50,17 +51,24 @@ def database_url() -> str:
 @pytest.fixture(scope="session")
 def live_server_url(django_db_setup, tmp_path_factory):
     """The app under daphne, with the Redis channel layer, on the test database."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env |= {"DATABASE_URL": database_url(), "DJANGO_DEBUG": "true",
-            "INVITATION_REDEEM_RATE": "100000/m",
-            "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1"}
     log = tmp_path_factory.mktemp("daphne") / "daphne.log"
-    with open(log, "w") as out:
+    with running_daphne(log) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def running_daphne(log: Path, *, env: dict | None = None, args: tuple = ()):
+    """daphne on a free port on the test database, output to `log`; always stopped."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ |= {"DATABASE_URL": database_url(), "DJANGO_DEBUG": "true",
+                "INVITATION_REDEEM_RATE": "100000/m",
+                "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1"} | (env or {})
+    with open(log, "a") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+            [sys.executable, "-m", "daphne", *args, "-b", "127.0.0.1", "-p", str(port),
              "videovisit.asgi:application"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://localhost:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -74,13 +82,15 @@ def live_server_url(django_db_setup, tmp_path_factory):
             server.kill()
             pytest.fail("daphne did not start:\n" + log.read_text())
         time.sleep(0.2)
-    yield url
-    server.terminate()
     try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()  # open sockets can hold daphne; never leave it behind
-        server.wait(timeout=10)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()  # open sockets can hold daphne; never leave it behind
+            server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,8 @@
 """S3 in Chromium: no CSP violations with htmx at work, the idle warning, and no
 personnummer in URLs or in the server's log."""
 
-import os
 import re
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -21,7 +16,7 @@ from guests.models import Participant
 from guests.services import participant_add
 from patients.models import Patient
 from tests.accounts.factories import PASSWORD
-from tests.e2e.conftest import ROOT, database_url, free_port
+from tests.e2e.conftest import running_daphne
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory, at
 
@@ -145,32 +140,10 @@ def test_idle_staff_are_warned_and_can_stay_signed_in(page, clinician):  # S3
 @pytest.fixture(scope="module")
 def logged_server(django_db_setup, tmp_path_factory):
     """A daphne of its own whose whole output, unbuffered and at DEBUG, goes to one file."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env |= {"DATABASE_URL": database_url(), "DJANGO_DEBUG": "true", "LOG_LEVEL": "DEBUG",
-            "PYTHONUNBUFFERED": "1", "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1"}
     log = tmp_path_factory.mktemp("logged-daphne") / "server.log"
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-v", "2", "-b", "127.0.0.1", "-p", str(port),
-             "videovisit.asgi:application"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail("daphne did not start:\n" + log.read_text())
-        time.sleep(0.2)
-    yield url, log
-    server.terminate()
-    server.wait(timeout=10)
+    with running_daphne(log, env={"LOG_LEVEL": "DEBUG", "PYTHONUNBUFFERED": "1"},
+                        args=("-v", "2")) as url:
+        yield url, log
 
 
 def test_no_personnummer_in_urls_or_in_the_server_log(browser, logged_server,
