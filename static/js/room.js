@@ -211,11 +211,15 @@ class Room {
     return figure;
   }
 
+  // Every RTCPeerConnection has its own id, sent with each signal (`pc`) together with
+  // the id of the other side's connection it answers (`to`): a pair that is rebuilt
+  // drops what was meant for the connection it replaced.
   createPeer(id, connection) {
     const info = this.known.get(id) || { name: "", role: "" };
     const pc = new RTCPeerConnection({ iceServers: this.iceServers || [] });
-    const peer = { id, connection, pc, polite: this.me < id, makingOffer: false,
-                   ignoreOffer: false, tile: this.tile(id, info.name, info.role) };
+    const peer = { id, connection, pc, pcId: crypto.randomUUID(), remotePcId: null,
+                   polite: this.me < id, makingOffer: false, ignoreOffer: false,
+                   stuckTicks: 0, tile: this.tile(id, info.name, info.role) };
     this.peers.set(id, peer);
     this.el.tiles.append(peer.tile);
     const tracks = this.localStream?.getTracks() || [];
@@ -229,7 +233,7 @@ class Room {
       try {
         peer.makingOffer = true;
         await pc.setLocalDescription();
-        this.send({ type: "signal", to: id, data: { description: pc.localDescription } });
+        this.signal(peer, { description: pc.localDescription });
       } catch (error) {
         console.warn("room: offer failed", error);
       } finally {
@@ -237,36 +241,56 @@ class Room {
       }
     });
     pc.addEventListener("icecandidate", ({ candidate }) => {
-      if (candidate) this.send({ type: "signal", to: id, data: { candidate: candidate.toJSON() } });
+      if (candidate) this.signal(peer, { candidate: candidate.toJSON() });
     });
     pc.addEventListener("track", ({ track, streams }) => {
       const video = peer.tile.querySelector("video");
       video.srcObject = streams[0] || new MediaStream([track]);
       this.play(video, peer.tile);
     });
-    // A description or candidate can be lost on the way (a socket that dropped at that
-    // moment); a pair still not connected after a while negotiates again.
-    peer.watchdog = setInterval(async () => {
-      if (!["new", "failed", "disconnected"].includes(pc.connectionState)) {
-        peer.stuckTicks = 0;
-        return;
-      }
-      peer.stuckTicks = (peer.stuckTicks || 0) + 1;
-      try {
-        if (pc.signalingState === "have-local-offer" && peer.stuckTicks > 1) {
-          await pc.setLocalDescription({ type: "rollback" });  // the answer never came
-        }
-        if (pc.signalingState === "stable") pc.restartIce();
-      } catch (error) {
-        console.warn("room: renegotiation failed", error);
-      }
-    }, 5000);
+    peer.watchdog = setInterval(() => this.checkPeer(peer), 5000);
     pc.addEventListener("connectionstatechange", () => {
       peer.tile.dataset.state = pc.connectionState;
       if (pc.connectionState === "failed") pc.restartIce();
       if (pc.connectionState === "connected") this.adaptQuality();
     });
     return peer;
+  }
+
+  signal(peer, data) {
+    this.send({ type: "signal", to: peer.id,
+                data: { ...data, pc: peer.pcId, to: peer.remotePcId } });
+  }
+
+  // A pair can get stuck without an error: a description lost with a socket that
+  // dropped, or a connection that never gathers candidates after a glare rollback.
+  // Restarting ICE on such a connection does not always help, so the impolite side
+  // replaces one that has not connected for two checks; the other side follows when
+  // the new connection's offer arrives.
+  async checkPeer(peer) {
+    const { pc } = peer;
+    if (pc.connectionState === "connected") {
+      peer.stuckTicks = 0;
+      return;
+    }
+    peer.stuckTicks += 1;
+    if (peer.stuckTicks < 2) return;
+    if (!peer.polite) {
+      this.rebuildPeer(peer);
+      return;
+    }
+    try {
+      if (pc.signalingState === "have-local-offer") {
+        await pc.setLocalDescription({ type: "rollback" });  // the answer never came
+      }
+    } catch (error) {
+      console.warn("room: rollback failed", error);
+    }
+  }
+
+  rebuildPeer(peer) {
+    this.closePeer(peer.id);
+    return this.createPeer(peer.id, peer.connection);
   }
 
   // Browsers may refuse to play sound before the person has clicked on the page; then
@@ -300,6 +324,16 @@ class Room {
       if (peer) this.closePeer(from);
       peer = this.createPeer(from, connection);
     }
+    if (data.to && data.to !== peer.pcId) return;  // for a connection we replaced
+    if (peer.remotePcId && data.pc !== peer.remotePcId) {
+      // The other side replaced its connection: an offer from the new one replaces ours.
+      if (data.description?.type !== "offer") return;
+      peer = this.rebuildPeer(peer);
+    }
+    if (!peer.remotePcId) {
+      if (!data.description) return;  // a candidate before any description: stale
+      peer.remotePcId = data.pc;
+    }
     const pc = peer.pc;
     try {
       if (data.description) {
@@ -310,7 +344,7 @@ class Room {
         await pc.setRemoteDescription(data.description);
         if (data.description.type === "offer") {
           await pc.setLocalDescription();
-          this.send({ type: "signal", to: from, data: { description: pc.localDescription } });
+          this.signal(peer, { description: pc.localDescription });
         }
       } else if (data.candidate) {
         try {

@@ -4,7 +4,9 @@ Video really flows: the patient's RTCPeerConnection reports decoded frames from 
 clinician, over a connection that reached "connected".
 """
 
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -45,7 +47,10 @@ async () => {
         frames += report.framesDecoded || 0;
       }
     });
-    found.push({state: pc.connectionState, frames});
+    found.push({state: pc.connectionState, frames, signaling: pc.signalingState,
+                ice: pc.iceConnectionState, gathering: pc.iceGatheringState,
+                local: pc.currentLocalDescription?.type,
+                remote: pc.currentRemoteDescription?.type});
   }
   return found;
 }
@@ -57,6 +62,8 @@ def new_page(browser, live_server_url):
     context.add_init_script(CAPTURE_PEER_CONNECTIONS)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.console_log = []
+    page.on("console", lambda message: page.console_log.append(message.text))
     return page
 
 
@@ -78,7 +85,7 @@ def wait_for_video(page, peers: int = 1, timeout_ms: int = 20_000) -> list[dict]
         if len(flowing) >= peers:
             return stats
         page.wait_for_timeout(250)
-    raise AssertionError(f"no video decoded: {stats}")
+    raise AssertionError(f"no video decoded: {stats}; console: {page.console_log[-20:]}")
 
 
 @pytest.fixture
@@ -168,6 +175,45 @@ def test_someone_else_with_the_patients_link_is_refused(browser, live_server_url
         expect(patient.get_by_role("heading", level=1)).to_have_text("Legitimera dig")
     finally:
         patient.context.close()
+
+
+def test_a_pair_whose_answer_was_lost_connects_on_a_new_peer_connection(
+        browser, live_server_url, clinician, visit):  # R4
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.VIDEO_LIVE)
+    token = invite(visit, Participant.Kind.INTERPRETER, first_name="Tolk")
+    guest = new_page(browser, live_server_url)
+    staff = new_page(browser, live_server_url)
+    lost = []
+
+    # The staff page never hears the guest's first answer, as if the socket had
+    # dropped at that moment: that pair is stuck until a new connection replaces it.
+    def lose_first_answer(route) -> None:
+        server = route.connect_to_server()
+
+        def from_server(message) -> None:
+            event = json.loads(message)
+            if not lost and event.get("data", {}).get("description", {}).get("type") == "answer":
+                lost.append(event)
+                return
+            route.send(message)
+
+        server.on_message(from_server)
+        route.on_message(server.send)
+
+    staff.route_web_socket(re.compile(r"/ws/visit/"), lose_first_answer)
+    try:
+        guest.goto(f"/in/{token}/")
+        guest.goto("/mote/rum/")
+        log_in(staff, "alice")
+        staff.goto(f"/besok/{visit.pk}/")
+        expect(guest.locator("[data-room-status]")).to_have_text("Du är med i videomötet.")
+        wait_for_video(staff, timeout_ms=30_000)
+        wait_for_video(guest, timeout_ms=10_000)
+        assert lost, "the staff page got no answer to lose"
+        assert staff.evaluate("window.__peerConnections.length") == 2
+    finally:
+        for page in (guest, staff):
+            page.context.close()
 
 
 def test_a_dead_link_says_why(browser, live_server_url, visit):  # R5
