@@ -326,7 +326,8 @@ def _create_video_visit(booking: Booking, *, participants: Sequence[User],
         reason = booking.visit_reason.name if booking.visit_reason else ""
     visit = VideoVisit(care_unit=booking.care_unit, patient=visit_patient,
                        owner=booking.clinician, starts_at=booking.starts_at,
-                       ends_at=booking.ends_at, reason=reason)
+                       ends_at=booking.ends_at, reason=reason,
+                       primary_contact=booking.primary_contact, agent=booking.agent)
     visit.full_clean(validate_constraints=False)
     visit.save()
     visit.staff.set([booking.clinician, *participants])

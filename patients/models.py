@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from patients.fields import format_mobile
 from patients.personnummer import Personnummer, format_pnr
 
 # Children under this age take part through a guardian acting as agent (P5).
@@ -37,6 +38,7 @@ class NamedPerson:
     first_name: str
     last_name: str
     personnummer: str
+    mobile: str
 
     @property
     def full_name(self) -> str:
@@ -45,6 +47,10 @@ class NamedPerson:
     @property
     def personnummer_display(self) -> str:
         return format_pnr(self.personnummer)
+
+    @property
+    def mobile_display(self) -> str:
+        return format_mobile(self.mobile)
 
 
 class Patient(NamedPerson, models.Model):

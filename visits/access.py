@@ -17,7 +17,8 @@ def get_visit_for_staff(request: HttpRequest, pk: int, action: str | None = None
     """
     action = action_for(request, action)
     visit = (VideoVisit.objects.for_staff(request.user)
-             .select_related("patient", "owner", "care_unit").filter(pk=pk).first())
+             .select_related("patient", "owner", "care_unit", "primary_contact", "agent")
+             .filter(pk=pk).first())
     if visit is None:
         other = (VideoVisit.objects.select_related("patient", "care_unit")
                  .filter(pk=pk).first())

@@ -11,7 +11,7 @@ class VideoVisitAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     list_select_related = ["patient", "owner", "care_unit"]
     autocomplete_fields = []
-    raw_id_fields = ["patient", "owner"]
+    raw_id_fields = ["patient", "owner", "primary_contact", "agent"]
     filter_horizontal = ["staff"]
     readonly_fields = ["received_at", "started_at", "meeting_started_at", "meeting_ended_at",
                        "finished_at", "cancelled_at", "created_at"]

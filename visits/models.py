@@ -76,6 +76,13 @@ class VideoVisit(models.Model):
                               on_delete=models.PROTECT, related_name="owned_visits")
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("sjukvårdspersonal"),
                                    related_name="staffed_visits", blank=True)
+    # For a child under 13: the guardian staff call first, and the one who gets the link
+    # and identifies with e-ID (P5, P7).
+    primary_contact = models.ForeignKey("patients.Guardian", verbose_name=_("primär kontakt"),
+                                        on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="+")
+    agent = models.ForeignKey("patients.Guardian", verbose_name=_("ombud"),
+                              on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     starts_at = models.DateTimeField(_("starttid"))
     ends_at = models.DateTimeField(_("sluttid"))
     reason = models.CharField(_("sökorsak"), max_length=100, blank=True)
@@ -140,6 +147,13 @@ class VideoVisit(models.Model):
     def failed_messages(self):
         """Invitations and notices that did not get through, for "Skicka igen" (N1)."""
         return self.messages.filter(status="failed").order_by("created_at")
+
+    @property
+    def contacts(self) -> list[tuple[str, object]]:
+        """The child's primary contact and agent, as the visit page lists them."""
+        return [(label, guardian) for label, guardian in
+                ((_("Primär kontakt"), self.primary_contact), (_("Ombud"), self.agent))
+                if guardian is not None]
 
     @property
     def has_unjournaled_notes(self) -> bool:

@@ -110,7 +110,8 @@ def visit_create(*, patient: Patient, care_unit: CareUnit, owner: User, starts_a
                    "last_name": patient.last_name, "personnummer": patient.personnummer,
                    "mobile": patient.mobile, "email": patient.email}
     visit = VideoVisit(patient=patient, care_unit=care_unit, owner=owner, starts_at=starts_at,
-                       ends_at=ends_at, reason=reason)
+                       ends_at=ends_at, reason=reason, primary_contact=primary_contact,
+                       agent=agent)
     visit.full_clean()
     visit.save()
     visit.staff.set(staff)

@@ -111,6 +111,8 @@ def test_a_child_under_13_gets_the_agent_as_participant(ref, clinician, care_uni
     assert (agent.kind, agent.personnummer, agent.mobile) == ("agent", karin.personnummer,
                                                               karin.mobile)
     assert (booking.primary_contact, booking.agent) == (johan, karin)
+    visit = VideoVisit.objects.get(pk=booking.video_visit_id)
+    assert (visit.primary_contact, visit.agent) == (johan, karin)
 
 
 def test_a_child_under_13_needs_exactly_one_agent(ref, clinician, care_unit, child, day):  # P5

@@ -66,6 +66,24 @@ def test_a_child_needs_an_agent_among_the_guardians(client, alice, care_unit):  
     assert agent.kind == "agent" and agent.personnummer == karin.personnummer
 
 
+def test_the_visit_page_names_the_childs_primary_contact_and_agent(client, alice,
+                                                                   care_unit):  # P5, P7
+    child = PatientFactory(personnummer="201706159835", has_eid=False, mobile="",
+                           care_units=[care_unit])
+    johan = GuardianFactory(child=child, personnummer="198112189876", first_name="Johan",
+                            mobile="+46701740607")
+    karin = GuardianFactory(child=child, mobile="+46701740606", protected_identity=True)
+    response = post(client, "201706159835", primary_contact=johan.pk, agent=karin.pk)
+    visit = VideoVisit.objects.get()
+    assert (visit.primary_contact, visit.agent) == (johan, karin)
+
+    page = client.get(response["Location"]).content.decode()
+    facts = page[page.index("Primär kontakt"):page.index("Ansvarig")]
+    assert "Johan Berg, 070-174 06 07" in facts
+    assert "Ombud" in facts and "Skyddad identitet" in facts
+    assert "Karin" not in facts and "070-174 06 06" not in facts
+
+
 def test_a_teen_without_eid_is_refused_with_the_reason(client, alice, care_unit):  # P6
     PatientFactory(personnummer="201108199876", has_eid=False, mobile="",
                    care_units=[care_unit])
