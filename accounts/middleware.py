@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +32,29 @@ def mark_active(request: HttpRequest, *, force: bool = False) -> None:
     last = request.session.get(SESSION_KEY, 0)
     if force or time.time() - last >= RESOLUTION_SECONDS:
         request.session[SESSION_KEY] = time.time()
+
+
+def close_sockets_on_logout(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    """Signed out here, signed out everywhere: the session's open sockets close (S3)."""
+    from visits.realtime import session_ended
+
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        session_ended(session_key)
+
+
+def session_is_live(session_key: str | None) -> bool:
+    """Whether a staff session still exists and has not run out of idle time (S3).
+
+    For sockets, which see no requests: they ask at their heartbeat.
+    """
+    if not session_key:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    if store.get("_auth_user_id") is None:  # gone, expired, or signed out
+        return False
+    last = store.get(SESSION_KEY)
+    return last is None or time.time() - last < settings.STAFF_IDLE_TIMEOUT.total_seconds()
 
 
 def start_idle_clock(sender, request: HttpRequest, user, **kwargs) -> None:

@@ -8,8 +8,14 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accounts.middleware import session_is_live
 from visits import realtime, room
-from visits.realtime import staff_group, visit_group
+from visits.realtime import session_group, staff_group, visit_group
+
+
+def scope_session_key(scope: dict) -> str | None:
+    session = scope.get("session")
+    return session.session_key if session is not None else None
 
 
 class StaffConsumer(AsyncJsonWebsocketConsumer):
@@ -24,19 +30,27 @@ class StaffConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close()  # refuses the handshake (HTTP 403)
             return
-        self.group = staff_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.groups = [staff_group(user.pk)]
+        if session_key := scope_session_key(self.scope):
+            self.groups.append(session_group(session_key))
+        for group in self.groups:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in getattr(self, "groups", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def visit_changed(self, event: dict) -> None:
         await self.send_json({"type": "visit.changed", "visit": event["visit"]})
 
     async def room_changed(self, event: dict) -> None:
         await self.send_json({"type": "room.changed", "visit": event["visit"]})
+
+    async def session_ended(self, event: dict) -> None:
+        # The page reloads and meets the login page, which says why.
+        await self.send_json({"type": "session.ended"})
+        await self.close(code=room.CLOSE_SIGNED_OUT)
 
 
 # The page's media session, from the socket's address (?c=…); see room.room_enter.
@@ -72,8 +86,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close()  # refuses the handshake (HTTP 403)
             return
         self.connection = connection_id(self.scope)
-        self.group = visit_group(visit_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.groups = [visit_group(visit_id)]
+        if self.member.user_id is not None:
+            self.session_key = scope_session_key(self.scope)
+            self.groups.append(session_group(self.session_key))
+        for group in self.groups:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         try:
             entered = await database_sync_to_async(room.room_enter)(
@@ -90,8 +108,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.send_snapshot()
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in getattr(self, "groups", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
         if self.member is not None and hasattr(self, "connection"):
             groups = await database_sync_to_async(room.room_leave)(
                 member=self.member, channel_name=self.channel_name)
@@ -104,8 +122,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if kind == "signal":
             await self.relay_signal(content)
         elif kind == "ping":
-            if await database_sync_to_async(room.room_touch)(member=self.member,
-                                                             channel_name=self.channel_name):
+            # Staff signed out by the idle timeout without a request to notice it (S3).
+            if self.member.user_id is not None and not await database_sync_to_async(
+                    session_is_live)(self.session_key):
+                await self.session_ended({})
+            elif await database_sync_to_async(room.room_touch)(member=self.member,
+                                                               channel_name=self.channel_name):
                 await self.send_json({"type": "pong"})
             else:
                 await self.send_snapshot()  # closes with the reason
@@ -152,6 +174,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def room_signal(self, event: dict) -> None:
         await self.send_json({"type": "signal", "from": event["from"],
                               "connection": event["connection"], "data": event["data"]})
+
+    async def session_ended(self, event: dict) -> None:
+        await self.leave_with(room.RoomClosed(
+            str(_("Du har loggats ut. Logga in igen för att fortsätta.")),
+            room.CLOSE_SIGNED_OUT))
 
     async def room_replaced(self, event: dict) -> None:
         await self.leave_with(room.RoomClosed(

@@ -5,6 +5,9 @@ Events carry ids only; pages re-fetch what changed through permission-checked vi
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
@@ -13,6 +16,30 @@ from django.db import transaction
 def staff_group(user_id: int) -> str:
     """Group of every open staff page of one user."""
     return f"staff.{user_id}"
+
+
+logger = logging.getLogger(__name__)
+
+
+def session_group(session_key: str) -> str:
+    """Group of every socket opened with one staff session, so signing out closes them.
+
+    Hashed: a group name is visible to whoever can read the channel layer.
+    """
+    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+def session_ended(session_key: str) -> None:
+    """Close the sockets of a session that was signed out (S3); best effort.
+
+    A channel layer that does not answer must not keep anyone signed in: the sockets
+    then find out at their next heartbeat.
+    """
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            session_group(session_key), {"type": "session.ended"})
+    except Exception:  # noqa: BLE001 - signing out must not fail for this
+        logger.warning("could not tell the sockets of a signed-out session", exc_info=True)
 
 
 def visit_group(visit_id: int) -> str:

@@ -30,6 +30,9 @@ function connectStaffSocket(attempt = 0) {
       document.body.dispatchEvent(new CustomEvent("visit-changed"));
       document.body.dispatchEvent(new CustomEvent(`visit-changed-${event.visit}`));
     }
+    if (event.type === "session.ended") {
+      location.reload();  // signed out, here or in another tab: the login page says why
+    }
     if (event.type === "room.changed") {
       document.body.dispatchEvent(new CustomEvent("room-changed"));
       document.body.dispatchEvent(new CustomEvent(`room-changed-${event.visit}`));

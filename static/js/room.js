@@ -6,7 +6,7 @@
 // "closed" says why the server is about to close the socket for good.
 import { loadDeviceChoice, mediaConstraints, mediaProblem } from "./media.js";
 
-const FINAL_CLOSE_CODES = new Set([4000, 4001, 4002, 4003]);
+const FINAL_CLOSE_CODES = new Set([4000, 4001, 4002, 4003, 4004]);
 
 class Room {
   constructor(root) {

@@ -1,6 +1,7 @@
 """The video room's socket through the real ASGI app and the Redis channel layer (R1–R5)."""
 
 import base64
+import datetime
 import hashlib
 import hmac
 
@@ -10,6 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
+from django.urls import reverse
 
 from guests.joining import EID_SESSION_KEY, LINK_SESSION_KEY, SESSION_KEY
 from guests.models import Participant
@@ -346,3 +348,47 @@ def test_turn_credentials_follow_coturns_rest_scheme(settings):  # R3
 
 def test_no_ice_servers_are_configured_by_default():
     assert room.ice_servers("s1") == []
+
+
+@database_sync_to_async
+def signed_in_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+async def test_signing_out_closes_the_sessions_room_and_page_sockets(
+        visit, clinician, colleague_same_unit):  # S3
+    await live(visit, clinician)
+    client = await signed_in_client(clinician)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    colleague = await enter(visit, await staff_cookie(colleague_same_unit))
+    ws = await enter(visit, cookie)
+    page = WebsocketCommunicator(application, "/ws/staff/", headers=[
+        (b"origin", b"http://localhost"), (b"host", b"localhost"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())])
+    assert (await page.connect())[0]
+
+    await database_sync_to_async(client.post)(reverse("logout"))
+    closed = await next_message(ws, "closed")
+    assert closed["code"] == room.CLOSE_SIGNED_OUT and "loggats ut" in closed["message"]
+    assert await page.receive_json_from(timeout=5) == {"type": "session.ended"}
+    assert (await page.receive_output(timeout=5))["type"] == "websocket.close"
+    assert "closed" not in kinds(await drain(colleague))
+    for communicator in (ws, page, colleague):
+        await communicator.disconnect(timeout=10)
+
+
+async def test_a_session_ended_by_the_idle_timeout_leaves_the_room_at_the_heartbeat(
+        visit, clinician, settings):  # S3
+    await live(visit, clinician)
+    client = await signed_in_client(clinician)
+    ws = await enter(visit, client.cookies[settings.SESSION_COOKIE_NAME].value)
+    await ws.send_json_to({"type": "ping"})
+    assert (await next_message(ws, "pong"))["type"] == "pong"
+
+    settings.STAFF_IDLE_TIMEOUT = datetime.timedelta(seconds=0)
+    await ws.send_json_to({"type": "ping"})
+    closed = await next_message(ws, "closed")
+    assert closed["code"] == room.CLOSE_SIGNED_OUT
+    await ws.disconnect(timeout=10)
