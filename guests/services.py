@@ -95,7 +95,7 @@ def link_issue(*, participant: Participant) -> str:
     return token
 
 
-def link_resolve(token: str, *, mark_opened: bool = True) -> Participant:
+def link_resolve(token: str) -> Participant:
     """The participant a link belongs to, if it still opens the room; LinkProblem otherwise."""
     link = (InvitationLink.objects.select_related("participant__visit")
             .filter(token_hash=hash_token(token)).first())
@@ -111,12 +111,17 @@ def link_resolve(token: str, *, mark_opened: bool = True) -> Participant:
         raise LinkProblem("finished")
     if timezone.now() > visit.ends_at + settings.INVITATION_GRACE:
         raise LinkProblem("expired")
-    if mark_opened and link.redeemed_at is None:
-        # Staff see that the link was opened; later openings (another device, a
-        # closed tab) are allowed while the link holds.
-        InvitationLink.objects.filter(pk=link.pk, redeemed_at__isnull=True).update(
-            redeemed_at=timezone.now())
     return participant
+
+
+def link_mark_opened(link_id: int) -> None:
+    """Staff see "Länken öppnad" once a person had the invitation page in a browser.
+
+    Not when the link is merely fetched: SMS and e-mail link scanners do that. Later
+    openings (another device, a closed tab) are allowed while the link holds.
+    """
+    InvitationLink.objects.filter(pk=link_id, redeemed_at__isnull=True).update(
+        redeemed_at=timezone.now())
 
 
 def _validate(participant: Participant) -> None:
@@ -203,7 +208,7 @@ def invitation_send(*, participant: Participant, token: str) -> None:
 def link_for_outbox(link_ref: str) -> str:
     """The address an outbox message's placeholder stands for, if the link still holds."""
     link = InvitationLink.objects.select_related("participant__visit").get(pk=int(link_ref))
-    link_resolve(token_for(link), mark_opened=False)  # raises LinkProblem
+    link_resolve(token_for(link))  # raises LinkProblem
     return link_url(token_for(link))
 
 

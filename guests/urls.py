@@ -7,6 +7,7 @@ app_name = "guests"
 urlpatterns = [
     path("in/<str:token>/", views.redeem, name="redeem"),
     path("mote/", views.join, name="join"),
+    path("mote/oppnad/", views.opened, name="opened"),
     path("mote/legitimera/", views.eid_page, name="eid"),
     path("mote/legitimera/starta/", views.eid_start, name="eid_start"),
     path("mote/legitimera/qr/", views.eid_qr, name="eid_qr"),

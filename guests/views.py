@@ -34,7 +34,7 @@ from guests.joining import (
     participant_for_session,
 )
 from guests.models import Participant
-from guests.services import LinkProblem, hash_token, link_resolve
+from guests.services import LinkProblem, hash_token, link_mark_opened, link_resolve
 from integrations import eid
 from visits.models import VideoVisit
 
@@ -130,6 +130,14 @@ def join(request: HttpRequest, participant: Participant) -> HttpResponse:
         "starts_at": timezone.localtime(visit.starts_at),
         "next_url": next_step(request, participant),
     })
+
+
+@require_POST
+@joining(identified=False)
+def opened(request: HttpRequest, participant: Participant) -> HttpResponse:
+    """Sent by the invitation page once it runs in a browser (see link_mark_opened)."""
+    link_mark_opened(request.session[LINK_SESSION_KEY])
+    return HttpResponse(status=204)
 
 
 # Legitimera (G4)

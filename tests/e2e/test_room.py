@@ -130,6 +130,8 @@ def test_the_patient_identifies_waits_and_meets_the_clinician(browser, live_serv
     interpreter = new_page(browser, live_server_url)
     try:
         identify(patient, token, as_="Identifiera som Eva Lindqvist")
+        # The invitation page was shown in a browser: staff see "Länken öppnad".
+        assert visit.participants.get(kind="patient").links.get().redeemed_at is not None
         expect(patient.get_by_role("heading", level=1)).to_have_text("Testa utrustning")
         expect(patient.locator("#device-status")).to_have_text("Kameran och mikrofonen fungerar.")
         patient.get_by_role("link", name="Gå till väntrummet").click()

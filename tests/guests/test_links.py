@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -177,14 +178,26 @@ def test_opening_links_is_rate_limited_per_address(client, visit, settings):  # 
     assert client.get(reverse("guests:redeem", args=[token]), **other).status_code == 302
 
 
-def test_staff_see_that_a_link_was_opened(client, visit, clinician):
+def test_staff_see_that_a_link_was_opened_in_a_browser_not_by_a_scanner(client, visit,
+                                                                          clinician):
     _participant, token = add_relative(visit)
-    client.force_login(clinician)
+    staff = Client()
+    staff.force_login(clinician)
     page = reverse("visits:detail", args=[visit.pk])
-    assert "Länken öppnad" not in client.get(page).content.decode()
-    client.get(reverse("guests:redeem", args=[token]))
-    client.force_login(clinician)
-    assert "Länken öppnad" in client.get(page).content.decode()
+    assert "Länken öppnad" not in staff.get(page).content.decode()
+    # A link scanner fetches the address and follows the redirect, but runs no script.
+    invitation = client.get(reverse("guests:redeem", args=[token]), follow=True)
+    assert "Inbjudan till videomöte" in invitation.content.decode()
+    assert "Länken öppnad" not in staff.get(page).content.decode()
+    # The page in a browser says it was shown.
+    assert client.post(reverse("guests:opened")).status_code == 204
+    assert "Länken öppnad" in staff.get(page).content.decode()
+
+
+def test_only_a_join_session_can_mark_a_link_opened(client):
+    response = client.post(reverse("guests:opened"))
+    assert response.status_code == 410
+    assert not InvitationLink.objects.filter(redeemed_at__isnull=False).exists()
 
 
 def test_link_tokens_never_reach_a_log_line(client, visit, settings, caplog):  # G5
