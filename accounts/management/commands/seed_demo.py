@@ -23,8 +23,8 @@ from guests.models import InterpreterAgency
 from guests.services import DEFAULT_TEMPLATES
 from integrations.models import MessageTemplate
 from integrations.registry.fixture import FixtureRegistry
-from patients.models import Patient
-from patients.services import patient_register
+from patients.models import Guardian, Patient
+from patients.services import guardian_update_contact, patient_register
 from visits.models import VideoVisit
 
 DEMO_PASSWORD = "videobesok-demo"
@@ -105,6 +105,8 @@ DEMO_PATIENTS = [
     ("201706159835", ""),               # Lo Berg, under 13, two guardians
     ("197905279894", "+46701740607"),   # protected identity
 ]
+# The child's guardians have mobile numbers, so either can be the agent who gets the link.
+DEMO_GUARDIAN_MOBILES = {"198409219840": "+46701740608", "198301309855": "+46701740609"}
 DEMO_VISITS = [
     ("198503129820", datetime.time(9, 0), "Återbesök"),
     ("201706159835", datetime.time(10, 30), "Nybesök"),
@@ -192,6 +194,9 @@ class Command(BaseCommand):
             if not Patient.objects.filter(personnummer=number).exists():
                 patient_register(person=registry.lookup(number), mobile=mobile, email="",
                                  user=physician)
+        for guardian in Guardian.objects.filter(personnummer__in=DEMO_GUARDIAN_MOBILES, mobile=""):
+            guardian_update_contact(guardian=guardian, email=guardian.email,
+                                    mobile=DEMO_GUARDIAN_MOBILES[guardian.personnummer])
         today = timezone.localdate()
         tz = timezone.get_current_timezone()
         for number, start, reason in DEMO_VISITS:
