@@ -146,6 +146,9 @@ def test_the_patient_identifies_waits_and_meets_the_clinician(browser, live_serv
 
         expect(patient.locator("[data-room-status]")).to_have_text("Du är med i videomötet.")
         expect(staff.get_by_role("region", name="Videomöte")).to_be_visible()
+        for page in (patient, staff):
+            expect(page.get_by_role("button", name="Lämna mötet")).to_be_visible()
+            expect(page.get_by_role("button", name="Anslut till videomötet")).to_be_hidden()
         stats = wait_for_video(patient)
         assert any(s["state"] == "connected" and s["frames"] > 0 for s in stats)
         wait_for_video(staff)
