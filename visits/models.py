@@ -39,6 +39,10 @@ class VideoVisitQuerySet(models.QuerySet):
         as_staff = self.filter(pk__in=staffed).order_by().values("pk")
         return self.model.objects.filter(pk__in=owned.union(as_staff))
 
+    def active(self) -> VideoVisitQuerySet:
+        """Visits that hold their time: all but the cancelled (B6)."""
+        return self.exclude(state=VideoVisit.State.CANCELLED)
+
     def on(self, day: datetime.date) -> VideoVisitQuerySet:
         tz = timezone.get_current_timezone()
         start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)

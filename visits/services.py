@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,15 +110,55 @@ def visit_create(*, patient: Patient, care_unit: CareUnit, owner: User, starts_a
         invitee = {"kind": Participant.Kind.PATIENT, "first_name": patient.first_name,
                    "last_name": patient.last_name, "personnummer": patient.personnummer,
                    "mobile": patient.mobile, "email": patient.email}
+    if starts_at < timezone.now():
+        raise ValidationError({"start": _("Tiden har redan varit. Välj en senare tid.")})
+    _ensure_free(people=[owner, *staff], patient=patient, starts_at=starts_at,
+                 ends_at=ends_at)
     visit = VideoVisit(patient=patient, care_unit=care_unit, owner=owner, starts_at=starts_at,
                        ends_at=ends_at, reason=reason, primary_contact=primary_contact,
                        agent=agent)
-    visit.full_clean()
-    visit.save()
+    visit.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError as exc:  # the patient's overlap constraint: a race lost
+        raise ValidationError({"start": _("Patienten har redan ett videobesök då.")}) from exc
     visit.staff.set(staff)
     participant, token = participant_add(visit=visit, channel=Participant.Channel.SMS,
                                          **invitee)
     return visit, participant, token
+
+
+def _ensure_free(*, people: list[User], patient: Patient, starts_at: datetime,
+                 ends_at: datetime) -> None:
+    """Refuse a time the staff or the patient already have, booked or not (B6, V4).
+
+    The people's and the patient's rows are locked in a fixed order, so two visits
+    created at once for the same people take turns and the later one sees the first.
+    """
+    list(User.objects.select_for_update().filter(pk__in=[u.pk for u in people])
+         .order_by("pk").values_list("pk", flat=True))
+    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
+    from bookings.models import Booking
+
+    busy = (Booking.objects.active().filter(clinician__in=people)
+            .overlapping(starts_at, ends_at).select_related("clinician").first())
+    busy_person = busy.clinician if busy else None
+    if busy_person is None:
+        visit = (VideoVisit.objects.active().filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+                 .filter(Q(owner__in=people) | Q(staff__in=people))
+                 .select_related("owner").first())
+        if visit is not None:
+            busy_person = visit.owner if visit.owner in people else \
+                visit.staff.filter(pk__in=[u.pk for u in people]).first()
+    if busy_person is not None:
+        raise ValidationError({"start": _("Tiden är upptagen: %(name)s har redan ett besök då. "
+                                          "Välj en annan tid.")
+                               % {"name": busy_person.get_full_name() or busy_person}})
+    if VideoVisit.objects.active().filter(patient=patient, starts_at__lt=ends_at,
+                                          ends_at__gt=starts_at).exists():
+        raise ValidationError({"start": _("Patienten har redan ett videobesök då. "
+                                          "Välj en annan tid.")})
 
 
 @transaction.atomic

@@ -4,42 +4,9 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import (
-    ContactType,
-    KallelseTemplate,
-    ScheduleActivity,
     ScheduleBlock,
-    VisitReason,
 )
-from integrations.models import MessageTemplate
 from tests.patients.factories import GuardianFactory, PatientFactory
-
-
-@pytest.fixture
-def ref(db):
-    """The routine's reference data, as seed_demo creates it."""
-
-    class Ref:
-        divl = ContactType.objects.create(code="DiVL", name="Videobesök", is_video=True)
-        bes = ContactType.objects.create(code="BES", name="Mottagningsbesök")
-        video_activity = ScheduleActivity.objects.create(name="Videobesök")
-        medverkan = ScheduleActivity.objects.create(name="Medverkan", published_on_1177=False)
-        unpublished = ScheduleActivity.objects.create(name="Ej webbpublicerad tid",
-                                                      published_on_1177=False)
-        asam = VisitReason.objects.create(code="ASAM", name="ASAM – Anhörigsamtal",
-                                          is_relative_call=True, self_checkin_exempt=True)
-        aterbesok = VisitReason.objects.create(code="ÅTB", name="Återbesök")
-        adult = KallelseTemplate.objects.create(
-            name="Videobesök – vuxen", audience="adult",
-            body="Legitimera dig med BankID. Testa kamera och mikrofon. Avboka via 1177.se.")
-        child = KallelseTemplate.objects.create(
-            name="Videobesök – barn", audience="child",
-            body="Barnets ombud legitimerar sig med BankID.")
-        teams = MessageTemplate.objects.create(
-            key="gruppbesok-teams", name="Länk till gruppbesök via Teams", channel="portal",
-            subject="Länk till ditt gruppbesök",
-            body="Välkommen till gruppbesöket {{ start }}. Anslut: {{ meeting_url }}")
-
-    return Ref
 
 
 @pytest.fixture

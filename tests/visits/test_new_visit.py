@@ -6,9 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings.services import booking_create
 from guests.models import Participant
 from integrations.models import OutboxMessage
 from tests.patients.factories import GuardianFactory, PatientFactory
+from tests.visits.factories import VideoVisitFactory, at
 from visits.models import VideoVisit
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +121,55 @@ def test_the_visit_is_at_the_patients_unit_among_the_users(client, alice, care_u
     PatientFactory(personnummer="198503129820", care_units=[other_unit])
     post(client, "198503129820")
     assert VideoVisit.objects.get().care_unit == other_unit
+
+
+@pytest.fixture
+def eva(care_unit):
+    return PatientFactory(personnummer="198503129820", care_units=[care_unit])
+
+
+def tomorrow_at(hour: int, minute: int = 0) -> datetime.datetime:
+    return at(timezone.localdate() + datetime.timedelta(days=1), hour, minute)
+
+
+def refused(client, message: str, **fields) -> None:
+    response = post(client, "198503129820", **fields)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not Participant.objects.exists() and not OutboxMessage.objects.exists()
+
+
+def test_a_time_that_has_passed_is_refused(client, alice, eva):  # V4
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    refused(client, "Tiden har redan varit", day=yesterday.isoformat())
+    assert not VideoVisit.objects.exists()
+
+
+def test_a_time_the_clinician_already_has_a_visit_is_refused(client, alice, eva,
+                                                             care_unit):  # B6, V4
+    other = PatientFactory(care_units=[care_unit])
+    VideoVisitFactory(owner=alice, care_unit=care_unit, patient=other,
+                      starts_at=tomorrow_at(13, 15), ends_at=tomorrow_at(13, 45))
+    refused(client, "Tiden är upptagen: Alice")
+    assert not VideoVisit.objects.filter(patient=eva).exists()
+    post(client, "198503129820", start="13:45")  # right after it is free
+    assert VideoVisit.objects.filter(patient=eva).exists()
+
+
+def test_a_time_a_chosen_colleague_is_booked_is_refused(client, alice, eva, care_unit, ref,
+                                                        colleague_same_unit):  # B6, V4
+    booking_create(kind="single", care_unit=care_unit, owner=colleague_same_unit,
+                   patient=PatientFactory(care_units=[care_unit]),
+                   starts_at=tomorrow_at(13), ends_at=tomorrow_at(14), contact_type=ref.bes,
+                   schedule_activity=ref.video_activity, created_by=colleague_same_unit)
+    name = colleague_same_unit.get_full_name()
+    refused(client, f"Tiden är upptagen: {name}", staff=[colleague_same_unit.pk])
+    assert not VideoVisit.objects.filter(patient=eva).exists()
+
+
+def test_a_time_the_patient_already_has_a_visit_is_refused(client, alice, eva, care_unit,
+                                                           colleague_same_unit):  # B6, V4
+    VideoVisitFactory(owner=colleague_same_unit, care_unit=care_unit, patient=eva,
+                      starts_at=tomorrow_at(13), ends_at=tomorrow_at(14))
+    refused(client, "Patienten har redan ett videobesök då")
+    assert VideoVisit.objects.filter(patient=eva).count() == 1
