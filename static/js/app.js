@@ -18,20 +18,29 @@ function showProblem(text) {
   box.textContent = text;
 }
 
+// Set once this page is on its way out (a reload by the idle timer, say), when a
+// "session.ended" for its own sign-out must not load the next page a second time.
+let leaving = false;
+window.addEventListener("beforeunload", () => { leaving = true; });
+
 // Live staff pages (R1): one socket per page; an event names a visit, and the
 // parts of the page that show it re-fetch themselves through their own views.
 function connectStaffSocket(attempt = 0) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}/ws/staff/`);
-  socket.addEventListener("open", () => { attempt = 0; });
+  // The socket's state on the page, for whoever needs to know the page is live.
+  socket.addEventListener("open", () => {
+    attempt = 0;
+    document.body.dataset.liveSocket = "open";
+  });
   socket.addEventListener("message", (message) => {
     const event = JSON.parse(message.data);
     if (event.type === "visit.changed") {
       document.body.dispatchEvent(new CustomEvent("visit-changed"));
       document.body.dispatchEvent(new CustomEvent(`visit-changed-${event.visit}`));
     }
-    if (event.type === "session.ended") {
-      location.reload();  // signed out, here or in another tab: the login page says why
+    if (event.type === "session.ended" && !leaving) {
+      location.reload();  // signed out in another tab: the login page says why
     }
     if (event.type === "room.changed") {
       document.body.dispatchEvent(new CustomEvent("room-changed"));
@@ -39,6 +48,7 @@ function connectStaffSocket(attempt = 0) {
     }
   });
   socket.addEventListener("close", () => {
+    document.body.dataset.liveSocket = "closed";
     // Back off with jitter so a restarted server is not hit by every page at once.
     const delay = Math.min(30000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
     setTimeout(() => connectStaffSocket(attempt + 1), delay);

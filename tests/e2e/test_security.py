@@ -137,6 +137,18 @@ def test_idle_staff_are_warned_and_can_stay_signed_in(page, clinician):  # S3
     expect(page.get_by_role("status")).to_contain_text("inte har varit aktiv")
 
 
+def test_signing_out_in_one_tab_takes_the_other_to_the_login_page(page, clinician):  # S3
+    log_in(page)
+    other = page.context.new_page()
+    other.goto("/")
+    expect(other.get_by_role("heading", level=1)).to_contain_text("Idag")
+    expect(other.locator("body[data-live-socket=open]")).to_have_count(1)
+    page.get_by_role("button", name="Logga ut").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Logga in")
+    expect(other.get_by_role("heading", level=1)).to_have_text("Logga in")
+    other.close()
+
+
 @pytest.fixture(scope="module")
 def logged_server(django_db_setup, tmp_path_factory):
     """A daphne of its own whose whole output, unbuffered and at DEBUG, goes to one file."""
