@@ -27,7 +27,7 @@ from bookings.models import (
     VisitReason,
 )
 from guests.models import Participant
-from guests.services import participant_add
+from guests.services import participant_add, participants_notify_cancelled
 from integrations.models import MessageTemplate
 from integrations.registry import RegistryPerson
 from integrations.services import outbox_enqueue
@@ -420,8 +420,9 @@ def _notify_change(booking: Booking, *, cancelled: bool) -> None:
     """Tell the people concerned that the time moved or was cancelled (B7).
 
     The visit's participants (patient, agent, or for ASAM the relative) by their
-    channel; a patient whose kallelse was saved, and each patient of a group, in
-    1177. The patient of an Anhörigsamtal never hears of it (B4).
+    channel when it moved (booking_cancel tells them when it is cancelled); a patient
+    whose kallelse was saved, and each patient of a group, in 1177. The patient of an
+    Anhörigsamtal never hears of it (B4).
     """
     when = when_text(booking.starts_at)
     stamp = f"{booking.pk}:{'cancel' if cancelled else booking.starts_at.isoformat()}"
@@ -434,7 +435,7 @@ def _notify_change(booking: Booking, *, cancelled: bool) -> None:
                  "tidigare.") % {"when": when}
         subject = _("Videomöte flyttat")
     visit = booking.video_visit
-    if visit is not None:
+    if visit is not None and not cancelled:  # cancelled: see participants_notify_cancelled
         for participant in visit.participants.active().exclude(channel="none"):
             recipient = participant.mobile if participant.channel == "sms" else participant.email
             outbox_enqueue(channel=participant.channel, recipient=recipient, subject=subject,
@@ -507,6 +508,8 @@ def booking_cancel(*, booking: Booking, user: User) -> Booking:
             raise ValidationError(_("Besöket har redan börjat och kan inte avbokas."))
         visit.transition("cancel")
         visit.save()
+        # Links stop, and everyone sent one is told, as when staff cancel the visit.
+        participants_notify_cancelled(visit=visit)
         realtime.visit_changed(visit)
     now = timezone.now()
     Booking.objects.filter(pk=booking.pk).update(cancelled_at=now)

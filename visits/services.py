@@ -163,7 +163,20 @@ def _ensure_free(*, people: list[User], patient: Patient, starts_at: datetime,
 
 @transaction.atomic
 def visit_cancel(*, visit: VideoVisit, user: User) -> VideoVisit:
-    """Avboka: the visit is cancelled and the people invited to it are told (B7)."""
+    """Avboka: the visit is cancelled and the people invited to it are told (B7).
+
+    A booked visit is cancelled with its booking, so that the clinician's time is
+    free again and 1177 stops showing it (B4, B8).
+    """
+    from bookings.models import Booking
+    from bookings.services import booking_cancel
+
+    booking = visit.bookings.exclude(kind=Booking.Kind.TEAM_PARTICIPANT).first()
+    if booking is not None and booking.is_active:
+        if not visit.allows("cancel"):
+            raise IllegalTransition(_("Besöket har redan börjat och kan inte avbokas."))
+        booking_cancel(booking=booking, user=user)
+        return VideoVisit.objects.get(pk=visit.pk)
     locked = _locked(visit)
     locked.transition("cancel")
     locked.save()

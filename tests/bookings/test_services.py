@@ -21,6 +21,7 @@ from patients.models import Patient
 from tests.bookings.conftest import at
 from tests.patients.factories import PatientFactory
 from visits.models import VideoVisit
+from visits.services import visit_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +267,22 @@ def test_cancelling_a_team_visit_cancels_every_booking_and_the_visit(
     assert "avbokat" in messages_to(adult.mobile)[-1].body
     # Both clinicians are free again.
     assert single(ref, colleague_same_unit, care_unit, adult, at(day, 9)).video_visit
+
+
+def test_avboka_on_the_visit_page_cancels_the_booking_too(ref, clinician, care_unit, adult,
+                                                          day, schedule):  # B7, B8
+    booking = single(ref, clinician, care_unit, adult, at(day, 9))
+    visit = booking.video_visit
+    assert published_feed(patient=adult)
+    visit_transition(visit=visit, action="cancel", user=clinician)
+    booking.refresh_from_db()
+    assert booking.cancelled_at and VideoVisit.objects.get().state == "cancelled"
+    assert published_feed(patient=adult) == []
+    assert (at(day, 9), at(day, 9, 30)) in free_slots(owner=clinician, day=day)
+    # The patient is told once, and a failure would show on the visit page (N1).
+    told = messages_to(adult.mobile)[1:]  # after the invitation
+    assert len(told) == 1 and "avbokat" in told[0].body and told[0].visit == visit
+    assert "avbokat" in messages_to(adult.personnummer)[-1].body  # the saved kallelse, in 1177
 
 
 def test_rescheduling_an_anhorigsamtal_moves_both_and_never_tells_the_patient(
