@@ -1,6 +1,12 @@
 """Every page a person sees, scanned with axe-core for WCAG 2.1 A and AA (TESTING.md)."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -8,7 +14,7 @@ from guests.models import Participant
 from guests.services import participant_add
 from tests.accounts.factories import PASSWORD
 from tests.bookings.conftest import adult, child, day, ref, schedule  # noqa: F401
-from tests.e2e.conftest import off_loop
+from tests.e2e.conftest import ROOT, database_url, off_loop, running_daphne
 from tests.e2e.test_booking import choose_time, pick_slot
 from tests.e2e.test_room import identify, invite, log_in, new_page, wait_for_video
 from tests.patients.factories import GuardianFactory, PatientFactory
@@ -260,3 +266,80 @@ def test_waiting_room_and_live_room_have_no_wcag_violations(browser, live_server
     finally:
         for page in (patient, staff):
             page.context.close()
+
+
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory):
+    """Static files as collectstatic leaves them for a server without DEBUG."""
+    root = tmp_path_factory.mktemp("static")
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+                   cwd=ROOT, check=True, env=os.environ | production_env(root))
+    return root
+
+
+def production_env(static_root) -> dict:
+    return {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "error-pages-test-only",
+            "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_SECURE_COOKIES": "false",
+            "DJANGO_STATIC_ROOT": str(static_root)}
+
+
+def test_error_pages_have_no_wcag_violations(browser, tmp_path, collected_static, clinician,
+                                             outsider, care_unit, assert_accessible):
+    """403, 404, CSRF failure and 500 as a server without DEBUG answers them."""
+    visit = VideoVisitFactory(owner=clinician, care_unit=care_unit)
+    env = production_env(collected_static)
+    with running_daphne(tmp_path / "daphne.log", env=env) as url:
+        context = browser.new_context(base_url=url, timezone_id="Europe/Stockholm")
+        page = context.new_page()
+        try:
+            response = page.goto("/finns-inte/")
+            assert response.status == 404
+            expect(page.get_by_role("heading", level=1)).to_have_text("Sidan finns inte")
+            assert_accessible(page, "404, not logged in")
+
+            page.goto("/logga-in/")
+            context.clear_cookies()  # as when the form stood open past the session
+            page.get_by_label("Användarnamn").fill(outsider.username)
+            page.get_by_label("Lösenord").fill(PASSWORD)
+            with page.expect_response(lambda r: r.request.method == "POST") as answer:
+                page.get_by_role("button", name="Logga in").click()
+            assert answer.value.status == 403
+            expect(page.get_by_role("heading", level=1)).to_have_text("Sidan har gått ut")
+            assert_accessible(page, "CSRF failure")
+
+            page.goto("/logga-in/")
+            page.get_by_label("Användarnamn").fill(outsider.username)
+            page.get_by_label("Lösenord").fill(PASSWORD)
+            page.get_by_role("button", name="Logga in").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text("Idag")
+            response = page.goto(f"/besok/{visit.pk}/")
+            assert response.status == 403
+            expect(page.get_by_role("heading", level=1)).to_have_text("Ingen behörighet")
+            assert_accessible(page, "403")
+            response = page.goto("/finns-inte/")
+            assert response.status == 404
+            expect(page.get_by_role("heading", level=1)).to_have_text("Sidan finns inte")
+            assert_accessible(page, "404, logged in")
+        finally:
+            context.close()
+
+    # A database without our tables: the join page's first query fails.
+    empty = settings.DATABASES["default"]["NAME"] + "_without_tables"
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{empty}"')
+        cursor.execute(f'CREATE DATABASE "{empty}"')
+    try:
+        broken = env | {"DATABASE_URL": database_url().rsplit("/", 1)[0] + "/" + empty}
+        with running_daphne(tmp_path / "daphne-broken.log", env=broken) as url:
+            context = browser.new_context(base_url=url, timezone_id="Europe/Stockholm")
+            page = context.new_page()
+            try:
+                response = page.goto("/in/" + "x" * 43 + "/")
+                assert response.status == 500
+                expect(page.get_by_role("heading", level=1)).to_have_text("Något gick fel")
+                assert_accessible(page, "500")
+            finally:
+                context.close()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{empty}" WITH (FORCE)')
