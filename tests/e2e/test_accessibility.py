@@ -1,6 +1,7 @@
 """Every page a person sees, scanned with axe-core for WCAG 2.1 A and AA (TESTING.md)."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -54,6 +55,7 @@ def test_staff_pages_have_no_wcag_violations(page, clinician, colleague_same_uni
     field.fill("19850312-9820")
     field.press("Enter")
     expect(page.get_by_role("button", name="Skapa patient")).to_be_visible()
+    expect(page.locator("#id_personnummer")).to_have_count(1)  # the card's form has its own ids
     assert_accessible(page, "patient search, registry card")
 
     for tab in ["", "relationer/", "besok/"]:
@@ -97,6 +99,9 @@ def test_booking_wizard_has_no_wcag_violations(page, clinician, colleague_same_u
     field.fill("850312-9821")
     field.press("Enter")
     expect(page.locator(".field__errors")).to_contain_text("Kontrollsiffran stämmer inte")
+    # A screen reader reads the error with the field (Django's aria-describedby).
+    expect(page.get_by_label("Personnummer")).to_have_accessible_description(
+        re.compile("Kontrollsiffran stämmer inte"))
     assert_accessible(page, "wizard: Patient with error")
     choose_time(page, "Videobesök – en behandlare", adult.personnummer)
     assert_accessible(page, "wizard: Behandlare och tid")
@@ -156,7 +161,9 @@ def test_booking_wizard_has_no_wcag_violations(page, clinician, colleague_same_u
     assert_accessible(page, "wizard: ASAM Deltagare")
     page.get_by_label("Sms").check()
     page.get_by_role("button", name="Nästa").click()
-    expect(page.get_by_role("alert").or_(page.locator(".field__errors")).first).to_be_visible()
+    expect(page.locator(".field__errors").first).to_be_visible()
+    expect(page.get_by_label("Anhörigs personnummer")).to_have_accessible_description(
+        re.compile(".+"))
     assert_accessible(page, "wizard: ASAM Deltagare with errors")
 
     page.get_by_role("button", name="Börja om").click()
