@@ -34,6 +34,9 @@ def test_staff_pages_have_no_wcag_violations(page, clinician, colleague_same_uni
                               notes="Anteckning")
 
     page.goto("/logga-in/")
+    # Each language is offered in its own name, marked with its language (WCAG 3.1.2).
+    expect(page.get_by_label("Språk").locator("option")).to_have_text(["Svenska", "English"])
+    expect(page.get_by_role("option", name="English")).to_have_attribute("lang", "en")
     assert_accessible(page, "login")
     page.get_by_label("Användarnamn").fill("alice")
     page.get_by_label("Lösenord").fill("fel")
@@ -80,6 +83,7 @@ def test_guest_pages_have_no_wcag_violations(page, clinician, care_unit, assert_
                                    first_name="Margareta", last_name="Ek", channel="none")
     page.goto(f"/in/{token}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Inbjudan till videomöte")
+    expect(page.get_by_role("option", name="English")).to_have_attribute("lang", "en")
     assert_accessible(page, "join page")
     page.goto("/in/" + "x" * 43 + "/")
     assert_accessible(page, "dead link page")
