@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from accounts.middleware import SESSION_KEY
 from guests.models import Participant
 from guests.services import participant_add
 from tests.accounts.factories import PASSWORD
@@ -18,6 +20,7 @@ from tests.bookings.conftest import adult, child, day, ref, schedule  # noqa: F4
 from tests.e2e.conftest import ROOT, database_url, off_loop, running_daphne
 from tests.e2e.test_booking import choose_time, pick_slot
 from tests.e2e.test_room import identify, invite, log_in, new_page, wait_for_video
+from tests.e2e.test_security import session_of
 from tests.patients.factories import GuardianFactory, PatientFactory
 from tests.visits.factories import VideoVisitFactory
 from visits.models import VideoVisit
@@ -76,6 +79,19 @@ def test_staff_pages_have_no_wcag_violations(page, clinician, colleague_same_uni
     page.goto("/dev/inkorg/")
     assert_accessible(page, "development inbox")
 
+
+
+def test_idle_warning_has_no_wcag_violations(page, clinician, assert_accessible):  # S3
+    page.clock.install()
+    log_in(page, "alice")
+    # the server last saw alice 29 minutes ago; the page's clock moves on as far
+    session = session_of(page)
+    session[SESSION_KEY] = time.time() - 29 * 60
+    session.save()
+    page.clock.fast_forward("28:30")
+    dialog = page.get_by_role("dialog", name="Du loggas snart ut")
+    expect(dialog).to_contain_text("loggas du ut om")
+    assert_accessible(page, "idle warning")
 
 def test_guest_pages_have_no_wcag_violations(page, clinician, care_unit, assert_accessible):
     visit = VideoVisitFactory(owner=clinician, care_unit=care_unit)
