@@ -101,6 +101,11 @@ def test_guest_pages_have_no_wcag_violations(page, clinician, care_unit, assert_
     expect(page.get_by_role("heading", level=1)).to_have_text("Inbjudan till videomöte")
     expect(page.get_by_role("option", name="English")).to_have_attribute("lang", "en")
     assert_accessible(page, "join page")
+    page.get_by_label("Språk").select_option("en")
+    page.get_by_role("button", name="Byt").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invitation to a video meeting")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert_accessible(page, "join page in English")
     page.goto("/in/" + "x" * 43 + "/")
     assert_accessible(page, "dead link page")
 
