@@ -127,12 +127,16 @@ def test_booking_wizard_has_no_wcag_violations(page, clinician, colleague_same_u
     # A screen reader reads the error with the field (Django's aria-describedby).
     expect(page.get_by_label("Personnummer")).to_have_accessible_description(
         re.compile("Kontrollsiffran stämmer inte"))
+    # Focus stays where the person is: on the field to fix, then on each new step.
+    expect(page.get_by_label("Personnummer")).to_be_focused()
     assert_accessible(page, "wizard: Patient with error")
     choose_time(page, "Videobesök – en behandlare", adult.personnummer)
+    expect(page.get_by_role("heading", level=2, name="Behandlare och tid")).to_be_focused()
     assert_accessible(page, "wizard: Behandlare och tid")
     page.get_by_label("Dag").fill(day.isoformat())
     page.get_by_role("button", name="Visa lediga tider").click()
-    expect(page.get_by_role("group", name="Ledig tid")).to_be_visible()
+    expect(page.get_by_role("group", name="Ledig tid").get_by_role("radio").first) \
+        .to_be_focused()
     assert_accessible(page, "wizard: Behandlare och tid with free times")
     page.get_by_label("09:30–10:00").check()
     page.get_by_role("button", name="Nästa").click()
@@ -143,6 +147,7 @@ def test_booking_wizard_has_no_wcag_violations(page, clinician, colleague_same_u
     assert_accessible(page, "wizard: Kallelse")
     page.get_by_role("button", name="Nästa").click()
     expect(page.locator(".field__errors")).to_contain_text("Välj Skriv ut eller Spara")
+    expect(page.get_by_label("Skriv ut – kallelsen skickas med post")).to_be_focused()
     assert_accessible(page, "wizard: Kallelse with error")
     page.get_by_label("Skriv ut – kallelsen skickas med post").check()
     page.get_by_role("button", name="Nästa").click()
