@@ -269,7 +269,9 @@ def test_waiting_room_and_live_room_have_no_wcag_violations(browser, live_server
     staff = new_page(browser, live_server_url)
     try:
         identify(patient, invite(visit), as_="Identifiera som Eva Lindqvist")
+        expect(patient.get_by_role("heading", level=1)).to_have_text("Testa utrustning")
         patient.get_by_role("link", name="Gå till väntrummet").click()
+        expect(patient.get_by_role("heading", level=1)).to_have_text("Väntrum")
         status = patient.locator("[data-room-status]")
         expect(status).to_have_text("Vårdpersonalen släpper in dig snart.")
         assert_accessible(patient, "waiting room")
@@ -279,6 +281,8 @@ def test_waiting_room_and_live_room_have_no_wcag_violations(browser, live_server
         expect(staff.get_by_role("region", name="I videorummet")).to_contain_text("väntar")
         assert_accessible(staff, "visit page with someone waiting")
         staff.get_by_role("button", name="Starta videomöte").click()
+        # Focus goes on to the next action rather than back to the top of the page.
+        expect(staff.get_by_role("button", name="Avsluta videomöte")).to_be_focused()
         expect(status).to_have_text("Du är med i videomötet.")
         wait_for_video(patient)
         wait_for_video(staff)
