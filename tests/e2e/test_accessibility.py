@@ -225,6 +225,12 @@ def test_identify_and_device_check_have_no_wcag_violations(browser, live_server_
         assert_accessible(patient, "e-ID page")
         patient.get_by_role("button", name="Legitimera med BankID").click()
         expect(patient.get_by_role("img", name="QR-kod för BankID")).to_be_visible()
+        # BankID's message is polled; the status a screen reader hears survives each poll.
+        status = patient.get_by_role("status")
+        expect(status).not_to_be_empty()
+        status.evaluate("element => { window.announcer = element; }")
+        patient.wait_for_timeout(2500)
+        assert status.evaluate("element => element === window.announcer")
         assert_accessible(patient, "e-ID page with QR code")
         patient.get_by_role("button", name="Identifiera som någon annan").click()
         expect(patient.get_by_role("alert")).to_be_visible()
