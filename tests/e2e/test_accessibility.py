@@ -241,7 +241,8 @@ def test_identify_and_device_check_have_no_wcag_violations(browser, live_server_
         expect(patient.get_by_role("heading", level=1)).to_have_text("Testa utrustning")
         expect(patient.locator("#device-status")).to_have_text("Kameran och mikrofonen fungerar.")
         expect(patient.get_by_label("Kamera", exact=True).locator("option")).not_to_have_count(0)
-        assert patient.locator("#device-preview").evaluate("v => v.videoWidth") > 0
+        # The camera's picture really shows in the preview.
+        patient.wait_for_function("document.getElementById('device-preview').videoWidth > 0")
         assert_accessible(patient, "device check with the camera's picture")
     finally:
         patient.context.close()
@@ -250,14 +251,14 @@ def test_identify_and_device_check_have_no_wcag_violations(browser, live_server_
         ("NotAllowedError", "har inte fått använda kameran", "Andra kan inte se eller höra dig"),
         ("NotFoundError", "Ingen kamera eller mikrofon hittades", "Du kan se och höra de andra"),
     ]
-    for error, status, in_room in refusals:
+    for error, on_check, in_room in refusals:
         guest = new_page(browser, live_server_url)
         guest.context.add_init_script(REFUSE_MEDIA % error)
         try:
             token = invite(visit, Participant.Kind.INTERPRETER, first_name="Tolk")
             guest.goto(f"/in/{token}/")
             guest.get_by_role("link", name="Fortsätt till test av utrustning").click()
-            expect(guest.locator("#device-status")).to_contain_text(status)
+            expect(guest.locator("#device-status")).to_contain_text(on_check)
             assert_accessible(guest, f"device check, {error}")
             guest.get_by_role("link", name="Gå till väntrummet").click()
             expect(guest.locator("[data-room-status]")).to_contain_text(in_room)
