@@ -41,6 +41,8 @@ def create_form_for(person: RegistryPerson, data=None, *, initial: dict | None =
     age = age_on(person.birth_date, timezone.localdate())
     return CreatePatientForm(
         data, initial={"personnummer": format_pnr(person.personnummer), **(initial or {})},
+        # Its own ids: the search form above already has an id_personnummer.
+        auto_id="create_%s",
         mobile_required=needs_own_mobile(age, has_eid=person.has_eid))
 
 

@@ -18,6 +18,20 @@ function showProblem(text) {
   box.textContent = text;
 }
 
+// A swap that replaces what had focus (the wizard's Nästa, say) leaves focus on
+// <body>, and a keyboard or screen reader user would start again from the top of the
+// page. Focus moves to the first field with an error, else to the part's marked place.
+// A marked element that cannot take focus itself hands it to its first field.
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (document.activeElement && document.activeElement !== document.body) return;
+  if (!event.detail.requestConfig?.triggeringEvent?.isTrusted) return;
+  const part = event.target;
+  const marked = part.querySelector('[aria-invalid="true"]') || part.querySelector("[data-swap-focus]");
+  const target = marked && (marked.hasAttribute("tabindex") || marked.tabIndex >= 0
+    ? marked : marked.querySelector("input:not([type=hidden]), select, textarea, button"));
+  (target || part.querySelector("h2[tabindex]"))?.focus();
+});
+
 // Set once this page is on its way out (a reload by the idle timer, say), when a
 // "session.ended" for its own sign-out must not load the next page a second time.
 let leaving = false;

@@ -16,3 +16,11 @@ if (flow) {
     navigator.sendBeacon(flow.dataset.eidCancelUrl, form);
   });
 }
+
+// The BankID message, said once per change by a status that is never replaced.
+const announce = document.querySelector("[data-eid-announce]");
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  if (!announce || event.target.id !== "eid-message") return;
+  const text = event.target.textContent.trim();
+  if (announce.textContent.trim() !== text) announce.textContent = text;
+});
