@@ -94,6 +94,11 @@ class Participant(models.Model):
         return self.kind in {self.Kind.PATIENT, self.Kind.AGENT}
 
     @property
+    def is_removable(self) -> bool:
+        """Guests come and go; the patient and the agent come from the booking (G1, P5)."""
+        return not self.requires_eid
+
+    @property
     def is_active(self) -> bool:
         return self.removed_at is None
 

@@ -176,6 +176,10 @@ def participant_remove(*, participant: Participant) -> Participant:
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.removed_at:
         return participant
+    if not participant.is_removable:
+        # Without them nobody could open the visit; cancelling is the way out.
+        raise ValidationError(_("Patienten och ombudet kan inte tas bort från besöket. "
+                                "Avboka besöket om det inte ska bli av."))
     now = timezone.now()
     participant.removed_at = now
     participant.save(update_fields=["removed_at"])

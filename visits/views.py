@@ -273,7 +273,11 @@ def participant_add_view(request, pk: int) -> HttpResponse:
 def participant_remove_view(request, pk: int, participant_pk: int) -> HttpResponse:
     visit = get_visit_for_staff(request, pk)
     participant = get_object_or_404(visit.participants.active(), pk=participant_pk)
-    participant_remove(participant=participant)
+    try:
+        participant_remove(participant=participant)
+    except ValidationError as error:
+        return render_participants(request, visit, form=ParticipantForm(), status=409,
+                                   problem=" ".join(error.messages))
     return render_participants(request, visit, form=ParticipantForm(),
                                removed=participant.full_name)
 

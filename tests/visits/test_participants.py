@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from guests.models import InterpreterAgency, InvitationLink, Participant
-from guests.services import LinkProblem, link_resolve
+from guests.services import LinkProblem, link_resolve, participant_add
 from integrations.delivery import body_to_send
 from integrations.errors import PermanentSendError
 from integrations.models import OutboxMessage
@@ -96,6 +96,23 @@ def test_removing_revokes_the_link_at_once(client, visit):  # G5
     assert "är borttagen" in response.content.decode()
     with pytest.raises(LinkProblem):
         link_resolve(token)
+
+
+def test_the_patient_cannot_be_removed_only_the_visit_cancelled(client, visit):  # G1, G2
+    patient = participant_add(visit=visit, kind=Participant.Kind.PATIENT,
+                              first_name=visit.patient.first_name,
+                              last_name=visit.patient.last_name,
+                              personnummer=visit.patient.personnummer, channel="none")[0]
+    add(client, visit)
+    editor = client.get(reverse("visits:participants", args=[visit.pk]) + "?redigera=1",
+                        headers=HTMX).content.decode()
+    assert editor.count(">Ta bort<") == 1  # the relative's, not the patient's
+    response = client.post(reverse("visits:participant-remove", args=[visit.pk, patient.pk]),
+                           headers=HTMX)
+    assert response.status_code == 409
+    assert "Patienten och ombudet kan inte tas bort" in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.is_active and patient.links.filter(revoked_at__isnull=True).exists()
 
 
 def test_a_new_link_replaces_the_old(client, visit):  # G3, G5
