@@ -25,7 +25,7 @@ from bookings.services import (
     schedule_activity_for,
 )
 from integrations.registry import RegistryError
-from patients.fields import PersonnummerField, SwedishMobileField
+from patients.fields import GuardianChoiceField, PersonnummerField, SwedishMobileField
 from patients.models import Guardian, Patient
 from patients.services import child_contacts_clean, registry_lookup
 
@@ -208,11 +208,6 @@ def slot_value(start: datetime.datetime, end: datetime.datetime) -> str:
 def parse_slot(value: str) -> tuple[datetime.datetime, datetime.datetime]:
     start, end = value.split("|")
     return datetime.datetime.fromisoformat(start), datetime.datetime.fromisoformat(end)
-
-
-class GuardianChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Guardian) -> str:
-        return obj.full_name
 
 
 class ChildContactsStep(StepForm):

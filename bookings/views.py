@@ -173,8 +173,8 @@ def summary(wizard: Wizard) -> list[tuple[str, str]]:
             rows.append((_("Medverkande"), ", ".join(str(u) for u in ctx.participants)))
         rows.append((_("Tid"), when_range(ctx.starts_at, ctx.ends_at)))
     if v.get("agent"):
-        names = dict(Guardian.objects.filter(pk__in=[v["agent"], v["primary_contact"]])
-                     .values_list("pk", "first_name"))
+        names = {g.pk: g.list_name for g in Guardian.objects.select_related("child")
+                 .filter(pk__in=[v["agent"], v["primary_contact"]])}
         rows.append((_("Ombud"), names.get(v["agent"], "")))
         rows.append((_("Primär kontakt"), names.get(v["primary_contact"], "")))
     if v.get("relative"):

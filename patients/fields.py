@@ -72,3 +72,14 @@ def format_mobile(e164: str) -> str:
         return ""
     return phonenumbers.format_number(phonenumbers.parse(e164, "SE"),
                                       phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+class GuardianChoiceField(forms.ModelChoiceField):
+    """A child's guardians by name; those P8 hides are numbered in the Relationer tab's
+    order instead, so staff can tell them apart on the patient page."""
+
+    def label_from_instance(self, obj) -> str:
+        if not obj.is_hidden:
+            return obj.full_name
+        order = [guardian.pk for guardian in self.queryset]  # a child has one or two
+        return _("Vårdnadshavare %(n)d (skyddad identitet)") % {"n": order.index(obj.pk) + 1}

@@ -153,3 +153,13 @@ class Guardian(NamedPerson, models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @property
+    def is_hidden(self) -> bool:
+        """P8: a protected guardian, or any guardian of a protected child, is shown by
+        name only on the child's patient page."""
+        return self.protected_identity or self.child.protected_identity
+
+    @property
+    def list_name(self) -> str:
+        return str(_("Skyddad identitet")) if self.is_hidden else self.full_name
+

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guests.models import InterpreterAgency, Participant
-from patients.fields import PersonnummerField, SwedishMobileField
+from patients.fields import GuardianChoiceField, PersonnummerField, SwedishMobileField
 
 
 class ParticipantForm(forms.Form):
@@ -46,10 +46,9 @@ class NewVisitForm(forms.Form):
     reason = forms.CharField(label=_("Sökorsak"), max_length=100, required=False)
     staff = forms.ModelMultipleChoiceField(label=_("Sjukvårdspersonal"), required=False,
                                            queryset=None, widget=forms.CheckboxSelectMultiple)
-    primary_contact = forms.ModelChoiceField(label=_("Primär kontakt"), queryset=None,
-                                             required=False)
-    agent = forms.ModelChoiceField(label=_("Ombud (får länken)"), queryset=None,
-                                   required=False)
+    primary_contact = GuardianChoiceField(label=_("Primär kontakt"), queryset=None,
+                                          required=False)
+    agent = GuardianChoiceField(label=_("Ombud (får länken)"), queryset=None, required=False)
 
     def __init__(self, *args, user, guardians=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

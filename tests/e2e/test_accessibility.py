@@ -16,7 +16,7 @@ from accounts.middleware import SESSION_KEY
 from guests.models import Participant
 from guests.services import participant_add
 from tests.accounts.factories import PASSWORD
-from tests.bookings.conftest import adult, child, day, ref, schedule  # noqa: F401
+from tests.bookings.conftest import adult, child, day, schedule  # noqa: F401
 from tests.e2e.conftest import ROOT, database_url, off_loop, running_daphne
 from tests.e2e.test_booking import choose_time, pick_slot
 from tests.e2e.test_room import identify, invite, log_in, new_page, wait_for_video

@@ -86,6 +86,25 @@ def test_the_visit_page_names_the_childs_primary_contact_and_agent(client, alice
     assert "Karin" not in facts and "070-174 06 06" not in facts
 
 
+def test_a_protected_childs_guardians_are_numbered_not_named(client, alice, care_unit):  # P8
+    child = PatientFactory(personnummer="201706159835", has_eid=False, mobile="",
+                           protected_identity=True, care_units=[care_unit])
+    johan = GuardianFactory(child=child, personnummer="198112189876", first_name="Johan",
+                            mobile="+46701740607")
+    GuardianFactory(child=child, mobile="+46701740606")
+    form = post(client, "201706159835").content.decode()
+    assert "Vårdnadshavare 1 (skyddad identitet)" in form
+    assert "Vårdnadshavare 2 (skyddad identitet)" in form
+    assert "Johan" not in form and "Karin" not in form
+    response = post(client, "201706159835", primary_contact=johan.pk, agent=johan.pk)
+    page = client.get(response["Location"]).content.decode()
+    facts = page[page.index("Primär kontakt"):page.index("Ansvarig")]
+    assert "Skyddad identitet" in facts
+    assert "Johan" not in facts and "070-174 06 07" not in facts
+    relations = client.get(reverse("patients:relations", args=[child.pk])).content.decode()
+    assert relations.index("Karin Berg") < relations.index("vårdnadshavare 2 i bokningen")
+
+
 def test_a_teen_without_eid_is_refused_with_the_reason(client, alice, care_unit):  # P6
     PatientFactory(personnummer="201108199876", has_eid=False, mobile="",
                    care_units=[care_unit])
