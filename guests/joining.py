@@ -6,7 +6,12 @@ consumer reads the same session, so the link itself is never needed again.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
 from guests.models import Participant
+from visits.models import VideoVisit
 
 SESSION_KEY = "join_participant"
 # The link that was opened: a new link for the participant revokes it, and the
@@ -17,14 +22,22 @@ EID_SESSION_KEY = "join_eid_verified"
 
 
 def participant_for_session(session) -> Participant | None:
-    """The participant whose link opened this browser session, while invited on that link."""
+    """The participant whose link opened this browser session, while that link holds.
+
+    It stops holding when revoked (a new link, the participant removed) and when the
+    visit is over: its booked end plus INVITATION_GRACE, unless the meeting still runs
+    (G5). Asked on every join page and at every heartbeat of the room's socket.
+    """
     if session is None:
         return None
     pk, link = session.get(SESSION_KEY), session.get(LINK_SESSION_KEY)
     if pk is None or link is None:
         return None
+    expired = timezone.now() - settings.INVITATION_GRACE
     return (Participant.objects.active().select_related("visit__owner")
-            .filter(pk=pk, links__pk=link, links__revoked_at__isnull=True).first())
+            .filter(pk=pk, links__pk=link, links__revoked_at__isnull=True)
+            .filter(Q(visit__ends_at__gt=expired) | Q(visit__state=VideoVisit.State.VIDEO_LIVE))
+            .first())
 
 
 def is_identified(session, participant: Participant) -> bool:

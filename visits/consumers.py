@@ -8,7 +8,6 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.middleware import session_is_live
 from visits import realtime, room
 from visits.realtime import session_group, staff_group, visit_group
 
@@ -88,8 +87,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.connection = connection_id(self.scope)
         self.groups = [visit_group(visit_id)]
         if self.member.user_id is not None:
-            self.session_key = scope_session_key(self.scope)
-            self.groups.append(session_group(self.session_key))
+            self.groups.append(session_group(scope_session_key(self.scope)))
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -122,10 +120,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if kind == "signal":
             await self.relay_signal(content)
         elif kind == "ping":
-            # Staff signed out by the idle timeout without a request to notice it (S3).
-            if self.member.user_id is not None and not await database_sync_to_async(
-                    session_is_live)(self.session_key):
-                await self.session_ended({})
+            refusal = await database_sync_to_async(room.refusal_at_heartbeat)(
+                self.scope, self.member)
+            if refusal is not None:
+                await self.leave_with(refusal)
             elif await database_sync_to_async(room.room_touch)(member=self.member,
                                                                channel_name=self.channel_name):
                 await self.send_json({"type": "pong"})
@@ -176,9 +174,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                               "connection": event["connection"], "data": event["data"]})
 
     async def session_ended(self, event: dict) -> None:
-        await self.leave_with(room.RoomClosed(
-            str(_("Du har loggats ut. Logga in igen för att fortsätta.")),
-            room.CLOSE_SIGNED_OUT))
+        await self.leave_with(room.signed_out())
 
     async def room_replaced(self, event: dict) -> None:
         await self.leave_with(room.RoomClosed(

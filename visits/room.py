@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.middleware import session_is_live
 from guests.joining import is_identified, participant_for_session
 from visits import realtime
 from visits.access import get_visit_for_socket
@@ -90,6 +91,26 @@ def room_member(scope: dict, visit_id: int) -> Member | None:
         return None
     return Member(visit_id=visit_id, peer=f"p{participant.pk}", name=participant.full_name,
                   role=participant.get_kind_display(), participant_id=participant.pk)
+
+
+def signed_out() -> RoomClosed:
+    return RoomClosed(_("Du har loggats ut. Logga in igen för att fortsätta."), CLOSE_SIGNED_OUT)
+
+
+def refusal_at_heartbeat(scope: dict, member: Member) -> RoomClosed | None:
+    """Why a socket admitted earlier must now leave, or None (S3, G5).
+
+    Staff: the session was signed out or ran out of idle time with no request to
+    notice it. Others: the link they came in on was replaced, or the visit is over.
+    """
+    if member.user_id is not None:
+        session_key = getattr(scope.get("session"), "session_key", None)
+        return None if session_is_live(session_key) else signed_out()
+    participant = participant_for_session(scope.get("session"))
+    if participant is None or participant.pk != member.participant_id:
+        return RoomClosed(_("Länken du kom in med gäller inte längre. Använd den senaste "
+                            "länken du har fått, eller kontakta mottagningen."), CLOSE_REMOVED)
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """Joining from the link: Inbjudan, Legitimera with e-ID, Testa utrustning, Väntrum (G4, R2)."""
 
+import datetime
 import logging
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from guests.joining import EID_SESSION_KEY
 from guests.models import Participant
@@ -165,3 +167,16 @@ def test_a_new_link_ends_the_session_of_the_old_one(client, visit):  # G5
     assert client.get(reverse("guests:room")).status_code == 200
     link_issue(participant=participant)
     assert client.get(reverse("guests:room")).status_code == 410
+
+
+def test_a_join_session_ends_with_the_link_after_the_visit(client, visit, settings):  # G5
+    invite(client, visit, Participant.Kind.INTERPRETER)
+    assert client.get(reverse("guests:room")).status_code == 200
+    past = timezone.now() - settings.INVITATION_GRACE - datetime.timedelta(minutes=1)
+    VideoVisit.objects.filter(pk=visit.pk).update(starts_at=past - datetime.timedelta(hours=1),
+                                                  ends_at=past)
+    response = client.get(reverse("guests:room"))
+    assert response.status_code == 410 and "gäller inte längre" in response.content.decode()
+    # A meeting that runs long is not cut off.
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.VIDEO_LIVE)
+    assert client.get(reverse("guests:room")).status_code == 200

@@ -392,3 +392,16 @@ async def test_a_session_ended_by_the_idle_timeout_leaves_the_room_at_the_heartb
     closed = await next_message(ws, "closed")
     assert closed["code"] == room.CLOSE_SIGNED_OUT
     await ws.disconnect(timeout=10)
+
+
+async def test_a_socket_on_a_replaced_link_is_closed_at_its_next_heartbeat(
+        visit, clinician, guest):  # G5
+    await live(visit, clinician)
+    ws = await enter(visit, await join_cookie(guest))
+    await ws.send_json_to({"type": "ping"})
+    assert (await next_message(ws, "pong"))["type"] == "pong"
+    await database_sync_to_async(link_issue)(participant=guest)
+    await ws.send_json_to({"type": "ping"})
+    closed = await next_message(ws, "closed")
+    assert closed["code"] == room.CLOSE_REMOVED and "senaste länken" in closed["message"]
+    await ws.disconnect(timeout=10)
