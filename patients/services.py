@@ -32,8 +32,10 @@ def patient_register(*, person: RegistryPerson, mobile: str, email: str,
                               code="no_unit")
     # No visit date exists yet, so today's age decides whether a mobile is required
     # now; each booking checks again on its own date (P7).
-    if not mobile and needs_own_mobile(age_on(person.birth_date, timezone.localdate()),
-                                       has_eid=person.has_eid):
+    known_mobile = (Patient.objects.filter(personnummer=person.personnummer)
+                    .values_list("mobile", flat=True).first())
+    if not mobile and not known_mobile and needs_own_mobile(
+            age_on(person.birth_date, timezone.localdate()), has_eid=person.has_eid):
         raise ValidationError({"mobile": _("Mobilnummer måste anges: patienten får länken "
                                            "till videobesöket som sms.")})
     return _store(person=person, mobile=mobile, email=email, user=user, units=units)
@@ -50,13 +52,15 @@ def _store(*, person: RegistryPerson, mobile: str, email: str, user: User,
         "postal_code": person.address.postal_code,
         "city": person.address.city,
         "has_eid": person.has_eid,
-        "mobile": mobile,
-        "email": email,
         "registry_checked_at": timezone.now(),
     }
+    # A patient known at another unit keeps the contact details stored there unless
+    # new ones are given: left-empty fields do not wipe them.
+    contact = {name: value for name, value in (("mobile", mobile), ("email", email)) if value}
     patient, _created = Patient.objects.update_or_create(
-        personnummer=person.personnummer, defaults=registry_fields,
-        create_defaults=registry_fields | {"created_by": user},
+        personnummer=person.personnummer, defaults=registry_fields | contact,
+        create_defaults=registry_fields | {"mobile": mobile, "email": email,
+                                           "created_by": user},
     )
     patient.care_units.add(*units)
     listed = {g.personnummer for g in person.guardians}

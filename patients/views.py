@@ -39,11 +39,14 @@ def render_search(request, context: dict, status: int = 200) -> HttpResponse:
 def create_form_for(person: RegistryPerson, data=None, *, initial: dict | None = None
                     ) -> CreatePatientForm:
     age = age_on(person.birth_date, timezone.localdate())
+    # Known at another unit with a mobile: left empty, it stays as it is (P3).
+    known_mobile = Patient.objects.filter(personnummer=person.personnummer).exclude(mobile="")
     return CreatePatientForm(
         data, initial={"personnummer": format_pnr(person.personnummer), **(initial or {})},
         # Its own ids: the search form above already has an id_personnummer.
         auto_id="create_%s",
-        mobile_required=needs_own_mobile(age, has_eid=person.has_eid))
+        mobile_required=needs_own_mobile(age, has_eid=person.has_eid)
+        and not known_mobile.exists())
 
 
 def render_registry_answer(request, number: Personnummer, *, retry: dict,

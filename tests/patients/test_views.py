@@ -169,6 +169,19 @@ def test_refreshing_from_the_registry_keeps_guardian_contact_details(client, ali
     assert set(child.care_units.all()) == {care_unit, other_unit}
 
 
+def test_a_patient_known_at_another_unit_keeps_contact_details_left_empty(
+        client, alice, care_unit, other_unit):  # P3, P4
+    eva = PatientFactory(personnummer=ADULT, mobile="+46701740605", email="eva@example.se",
+                         care_units=[other_unit])
+    client.post(reverse("patients:create"), {"personnummer": ADULT, "mobile": "", "email": ""})
+    eva.refresh_from_db()
+    assert (eva.mobile, eva.email) == ("+46701740605", "eva@example.se")
+    assert set(eva.care_units.all()) == {care_unit, other_unit}
+    client.post(reverse("patients:create"), {"personnummer": ADULT, "mobile": "0701740699"})
+    eva.refresh_from_db()
+    assert (eva.mobile, eva.email) == ("+46701740699", "eva@example.se")
+
+
 def test_a_teen_without_eid_may_be_created_but_is_warned(client, alice):  # P6
     content = search(client, TEEN_WITHOUT_EID).content.decode()
     assert "behöver egen e-legitimation" in content
