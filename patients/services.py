@@ -41,6 +41,12 @@ def patient_register(*, person: RegistryPerson, mobile: str, email: str,
     return _store(person=person, mobile=mobile, email=email, user=user, units=units)
 
 
+def patient_refresh(*, patient: Patient, person: RegistryPerson, user: User) -> Patient:
+    """Uppdatera från personuppgiftstjänsten: name, address, e-ID, protected identity and
+    guardians as the registry has them now; contact details and units stay (P3)."""
+    return _store(person=person, mobile="", email="", user=user, units=[])
+
+
 @transaction.atomic
 def _store(*, person: RegistryPerson, mobile: str, email: str, user: User,
            units: list) -> Patient:

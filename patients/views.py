@@ -20,6 +20,7 @@ from patients.models import Patient, age_on, needs_own_mobile
 from patients.personnummer import Personnummer, format_pnr
 from patients.services import (
     guardian_update_contact,
+    patient_refresh,
     patient_register,
     patient_update_contact,
     registry_lookup,
@@ -153,6 +154,32 @@ def update_contact(request, pk: int) -> HttpResponse:
                        mobile_required=patient.needs_own_mobile_on(timezone.localdate()))
     return render_patient(request, patient, "overview",
                           {"contact_form": form, "saved": _("Kontaktuppgifterna är sparade.")})
+
+
+@login_required
+@require_POST
+def refresh(request, pk: int) -> HttpResponse:
+    """Uppdatera från personuppgiftstjänsten: e-ID, protected identity, guardians (P3, P6, P8)."""
+    patient = get_patient_for_staff(request, pk)
+    context = {}
+    try:
+        person = registry_lookup(number=personnummer.parse(patient.personnummer))
+    except RegistryError:
+        context["registry_problem"] = REGISTRY_DOWN
+    else:
+        if person is None:
+            context["registry_problem"] = _("Personuppgiftstjänsten känner inte längre till "
+                                            "numret. Ingenting har ändrats.")
+        else:
+            patient = patient_refresh(patient=patient, person=person, user=request.user)
+            context["refreshed"] = _("Uppgifterna är uppdaterade från "
+                                     "personuppgiftstjänsten.")
+    context["contact_form"] = ContactForm(
+        initial={"mobile": format_mobile(patient.mobile), "email": patient.email},
+        mobile_required=patient.needs_own_mobile_on(timezone.localdate()))
+    return render_patient(request, patient, "overview", context,
+                          status=503 if "registry_problem" in context and request.htmx
+                          else 200)
 
 
 @login_required

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from patients.models import Guardian, Patient
 from tests.patients.factories import GuardianFactory, PatientFactory
@@ -10,6 +11,7 @@ ADULT = "198503129820"
 CHILD = "201706159835"
 PROTECTED = "197905279894"
 TEEN_WITHOUT_EID = "201108199876"
+HTMX = {"HX-Request": "true"}
 
 
 class CountingRegistry:
@@ -180,6 +182,29 @@ def test_a_patient_known_at_another_unit_keeps_contact_details_left_empty(
     client.post(reverse("patients:create"), {"personnummer": ADULT, "mobile": "0701740699"})
     eva.refresh_from_db()
     assert (eva.mobile, eva.email) == ("+46701740699", "eva@example.se")
+
+
+def test_uppdatera_brings_the_registrys_news_and_keeps_contact_details(client, alice,
+                                                                         care_unit):  # P3, P6
+    elsa = PatientFactory(personnummer="201104089865", first_name="Elsa", has_eid=False,
+                          mobile="+46701740610", care_units=[care_unit])
+    assert elsa.video_refusal_on(timezone.localdate())  # 15 without e-ID, as we knew her
+    response = client.post(reverse("patients:refresh", args=[elsa.pk]), headers=HTMX)
+    assert "Uppgifterna är uppdaterade" in response.content.decode()
+    elsa.refresh_from_db()
+    assert elsa.has_eid and elsa.mobile == "+46701740610"
+    assert not elsa.video_refusal_on(timezone.localdate())
+
+
+def test_uppdatera_when_the_registry_is_down_changes_nothing(client, alice, care_unit,
+                                                             registry_server):  # P3
+    registry_server.fail_next = [503, 503, 503]
+    eva = PatientFactory(personnummer=ADULT, first_name="Gammalt", care_units=[care_unit])
+    response = client.post(reverse("patients:refresh", args=[eva.pk]), headers=HTMX)
+    assert response.status_code == 503
+    assert "Personuppgiftstjänsten svarar inte just nu" in response.content.decode()
+    eva.refresh_from_db()
+    assert eva.first_name == "Gammalt"
 
 
 def test_a_teen_without_eid_may_be_created_but_is_warned(client, alice):  # P6
