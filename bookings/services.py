@@ -475,6 +475,14 @@ def booking_reschedule(*, booking: Booking, starts_at: datetime.datetime,
     visit = booking.video_visit
     if visit is not None and not visit.allows("cancel"):
         raise ValidationError(_("Besöket har redan börjat och kan inte flyttas."))
+    patient = booking.patient
+    if visit is not None and patient is not None and not booking.is_relative_call and \
+            patient.is_child_on(timezone.localdate(booking.starts_at)) != \
+            patient.is_child_on(timezone.localdate(starts_at)):
+        # Who gets the link and identifies, and the kallelse, follow the age (P5–P7).
+        raise ValidationError({"starts_at": [_(
+            "Patienten fyller 13 år före den nya tiden, och då får patienten själv länken "
+            "i stället för ombudet. Avboka och boka ett nytt besök.")]})
     family = [booking, *booking.participations.active()]
     list(User.objects.select_for_update().filter(pk__in=[b.clinician_id for b in family])
          .order_by("pk").values_list("pk", flat=True))

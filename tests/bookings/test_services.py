@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from personnummer import personnummer as lib
 
 from bookings.models import Booking
 from bookings.services import (
@@ -19,7 +20,7 @@ from integrations.models import OutboxMessage
 from integrations.registry.fixture import FixtureRegistry
 from patients.models import Patient
 from tests.bookings.conftest import at
-from tests.patients.factories import PatientFactory
+from tests.patients.factories import GuardianFactory, PatientFactory
 from visits.models import VideoVisit
 from visits.services import visit_transition
 
@@ -114,6 +115,26 @@ def test_a_child_under_13_gets_the_agent_as_participant(ref, clinician, care_uni
     assert (booking.primary_contact, booking.agent) == (johan, karin)
     visit = VideoVisit.objects.get(pk=booking.video_visit_id)
     assert (visit.primary_contact, visit.agent) == (johan, karin)
+
+
+def test_a_child_who_turns_13_before_the_new_time_is_not_moved_there(
+        ref, clinician, care_unit, day):  # P5, P7
+    birthday = day + datetime.timedelta(days=3)
+    first_nine = f"{birthday.year - 13 - 2000:02d}{birthday:%m%d}980"
+    number = f"20{first_nine}" + next(d for d in "0123456789" if lib.valid(first_nine + d))
+    turning = PatientFactory(personnummer=number, has_eid=True, mobile="+46701740611",
+                             care_units=[care_unit])
+    karin = GuardianFactory(child=turning, mobile="+46701740606")
+    booking = single(ref, clinician, care_unit, turning, at(day, 9), kallelse_template=ref.child,
+                     primary_contact=karin, agent=karin)
+    later = day + datetime.timedelta(days=7)
+    with pytest.raises(ValidationError, match="fyller 13 år före den nya tiden"):
+        booking_reschedule(booking=booking, starts_at=at(later, 9),
+                           ends_at=at(later, 9, 30), user=clinician)
+    booking.refresh_from_db()
+    assert booking.starts_at == at(day, 9)
+    booking_reschedule(booking=booking, starts_at=at(day, 10), ends_at=at(day, 10, 30),
+                       user=clinician)  # still 12 then
 
 
 def test_a_child_under_13_needs_exactly_one_agent(ref, clinician, care_unit, child, day):  # P5
