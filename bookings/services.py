@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
@@ -400,7 +401,8 @@ def _send_kallelse(booking: Booking) -> None:
     """"Spara": the kallelse goes to the patient's 1177 inbox (B2)."""
     outbox_enqueue(channel="portal", recipient=booking.patient.personnummer,
                    subject=_("Kallelse till videobesök"), body=kallelse_text(booking),
-                   idempotency_key=f"kallelse:{booking.pk}:{booking.starts_at.isoformat()}")
+                   idempotency_key=f"kallelse:{booking.pk}:{booking.starts_at.isoformat()}",
+                   visit=booking.video_visit)
 
 
 def _send_group_message(booking: Booking, patient: Patient, *, key: str = "") -> None:
@@ -425,7 +427,8 @@ def _notify_change(booking: Booking, *, cancelled: bool) -> None:
     Anhörigsamtal never hears of it (B4).
     """
     when = when_text(booking.starts_at)
-    stamp = f"{booking.pk}:{'cancel' if cancelled else booking.starts_at.isoformat()}"
+    # Each move is its own notice: moving back and forth again must be told again.
+    stamp = f"{booking.pk}:{'cancel' if cancelled else uuid.uuid4().hex}"
     if cancelled:
         body = _("Ditt videomöte %(when)s är avbokat. Kontakta mottagningen om du har "
                  "frågor.") % {"when": when}
@@ -439,7 +442,8 @@ def _notify_change(booking: Booking, *, cancelled: bool) -> None:
         for participant in visit.participants.active().exclude(channel="none"):
             recipient = participant.mobile if participant.channel == "sms" else participant.email
             outbox_enqueue(channel=participant.channel, recipient=recipient, subject=subject,
-                           body=body, idempotency_key=f"booking-change:{stamp}:{participant.pk}")
+                           body=body, idempotency_key=f"booking-change:{stamp}:{participant.pk}",
+                           visit=visit)
     if booking.kind == Booking.Kind.GROUP:
         for patient in booking.group_patients.all():
             outbox_enqueue(channel="portal", recipient=patient.personnummer, subject=subject,
@@ -451,7 +455,8 @@ def _notify_change(booking: Booking, *, cancelled: bool) -> None:
           and booking.patient is not None):
         outbox_enqueue(channel="portal", recipient=booking.patient.personnummer,
                        subject=subject, body=body,
-                       idempotency_key=f"booking-change:{stamp}:portal")
+                       idempotency_key=f"booking-change:{stamp}:portal",
+                       visit=booking.video_visit)
 
 
 # Change -----------------------------------------------------------------------------

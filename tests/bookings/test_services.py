@@ -321,6 +321,18 @@ def test_rescheduling_an_anhorigsamtal_moves_both_and_never_tells_the_patient(
     assert not OutboxMessage.objects.filter(recipient__in=[adult.personnummer, adult.mobile])
 
 
+def test_every_move_is_told_even_back_to_an_earlier_time(ref, clinician, care_unit, adult,
+                                                          day):  # B7
+    booking = single(ref, clinician, care_unit, adult, at(day, 9))
+    for hour in (10, 9, 10):
+        booking_reschedule(booking=booking, starts_at=at(day, hour),
+                           ends_at=at(day, hour, 30), user=clinician)
+    moved = [m for m in messages_to(adult.mobile) if "flyttat" in m.body]
+    assert [("kl. 10" in m.body, "kl. 09" in m.body) for m in moved] == [
+        (True, False), (False, True), (True, False)]
+    assert all(m.visit == booking.video_visit for m in moved)
+
+
 def test_a_started_visit_cannot_be_rescheduled(ref, clinician, care_unit, adult, day):  # B7
     booking = single(ref, clinician, care_unit, adult, at(day, 9))
     VideoVisit.objects.filter(pk=booking.video_visit.pk).update(state="started")

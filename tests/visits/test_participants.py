@@ -163,6 +163,21 @@ def test_a_failed_invitation_shows_on_the_visit_page_with_skicka_igen(client, vi
     assert message.status in {"pending", "sending", "sent"}
 
 
+def test_a_failed_cancellation_notice_shows_on_the_cancelled_visit(client, visit):  # B7, N1
+    add(client, visit)
+    client.post(reverse("visits:transition", args=[visit.pk, "cancel"]))
+    invitation, notice = OutboxMessage.objects.order_by("pk")
+    assert "avbokat" in notice.body and notice.visit == visit
+    OutboxMessage.objects.update(status="failed", last_error="Sms-tjänsten gick inte att nå.")
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert "Meddelanden som inte kom fram" in page
+    # The notice can go again; the invitation's link is dead, so it cannot.
+    resend = reverse("visits:message-resend", args=[visit.pk, notice.pk])
+    assert resend in page
+    assert reverse("visits:message-resend", args=[visit.pk, invitation.pk]) not in page
+    assert "Meddelandet skickas igen" in client.post(resend, headers=HTMX).content.decode()
+
+
 def test_an_outsider_cannot_resend(client, visit, outsider):
     add(client, visit)
     message = OutboxMessage.objects.get()
