@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,7 @@ from bookings.services import (
     schedule_activity_for,
 )
 from integrations.registry import RegistryError
+from patients.access import find_patient_for_staff
 from patients.fields import GuardianChoiceField, PersonnummerField, SwedishMobileField
 from patients.models import Guardian, Patient
 from patients.services import child_contacts_clean, registry_lookup
@@ -43,12 +45,20 @@ class WizardContext:
     """What earlier steps decided, as objects, for the forms of later steps."""
 
     user: User
+    # For the access log: every look-up of a patient by number is a logged search (S1).
+    request: HttpRequest | None = None
     patient: Patient | None = None
     kind: str = ""
     owner: User | None = None
     participants: list[User] = field(default_factory=list)
     starts_at: datetime.datetime | None = None
     ends_at: datetime.datetime | None = None
+
+    def find_patient(self, digits: str) -> Patient | None:
+        """The patient with this number at the user's care units, the search logged."""
+        if self.request is None:
+            return Patient.objects.for_staff(self.user).filter(personnummer=digits).first()
+        return find_patient_for_staff(self.request, digits)
 
     @property
     def day(self) -> datetime.date | None:
@@ -92,8 +102,7 @@ class PatientStep(StepForm):
 
     def clean_personnummer(self):
         number = self.cleaned_data["personnummer"]
-        patient = (Patient.objects.for_staff(self.ctx.user)
-                   .filter(personnummer=number.digits).first())
+        patient = self.ctx.find_patient(number.digits)
         if patient is None:
             raise ValidationError(_("Patienten finns inte på din vårdenhet. Sök patienten under "
                                     "Sök patient och klicka på Skapa patient först."),
@@ -309,8 +318,7 @@ class GroupStep(StepForm):
             except ValidationError as invalid:
                 errors.append(f"{line.strip()}: {' '.join(invalid.messages)}")
                 continue
-            patient = (Patient.objects.for_staff(self.ctx.user)
-                       .filter(personnummer=number.digits).first())
+            patient = self.ctx.find_patient(number.digits)
             if patient is None:
                 errors.append(_("%(number)s: patienten finns inte på din vårdenhet.")
                               % {"number": number})

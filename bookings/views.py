@@ -36,6 +36,7 @@ from bookings.services import (
     published_feed,
 )
 from integrations.registry import RegistryError
+from patients.access import log_patient_access
 from patients.models import Guardian, Patient
 from patients.personnummer import format_pnr
 from patients.personnummer import parse as parse_pnr
@@ -84,7 +85,7 @@ class Wizard:
 
     def _context(self) -> steps.WizardContext:
         user = self.request.user
-        ctx = steps.WizardContext(user=user)
+        ctx = steps.WizardContext(user=user, request=self.request)
         v = {k: val for step_values in self.values.values() for k, val in step_values.items()}
         if "patient" in v:
             # Scoped on every request: a patient moved out of the user's units is gone (S2).
@@ -342,6 +343,10 @@ def confirm(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     except ValidationError as invalid:
         return render_step(request, wizard, "bekrafta", errors=invalid.messages,
                            status=422 if request.htmx else 200)
+    # The patient, a group's patients, and an Anhörigsamtal's relative (the visit's patient).
+    visit_patient = booking.video_visit.patient if booking.video_visit else None
+    for patient in {booking.patient, visit_patient, *booking.group_patients.all()} - {None}:
+        log_patient_access(request, patient, Action.CREATE, obj=booking)
     wizard.clear()
     messages.success(request, _("Bokningen är klar."))
     url = reverse("bookings:detail", args=[booking.pk])

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from audit.models import AccessLogEntry
 from bookings.forms import slot_value
 from bookings.models import Booking
 from bookings.services import booking_create
@@ -98,6 +99,22 @@ def test_htmx_swaps_the_next_step_in_and_pushes_its_url(client, alice, ref, adul
     assert response.status_code == 200
     assert response["HX-Push-Url"] == url("typ")
     assert "Typ av besök" in response.content.decode()
+
+
+def test_the_wizards_look_up_and_the_booking_are_in_the_access_log(client, alice, ref,
+                                                                     schedule, adult,
+                                                                     day):  # S1
+    through_time(client, adult, day, owner=alice.pk)
+    searched = AccessLogEntry.objects.get(action="search")
+    assert (searched.user, searched.patient) == (alice, adult)
+    details(client, ref)
+    post(client, "kallelse", {"template": ref.adult.pk, "delivery": "save"})
+    post(client, "bekrafta", {"action": "book"})
+    created = AccessLogEntry.objects.get(action="create")
+    assert (created.patient, created.object_type) == (adult, "bookings.booking")
+    post(client, "patient", {"personnummer": "19850312-9820"})  # not at this unit
+    missed = AccessLogEntry.objects.get(outcome="not_found")
+    assert missed.personnummer == "198503129820" and missed.patient is None
 
 
 def test_an_unknown_number_is_refused_in_place(client, alice, ref):  # P1
