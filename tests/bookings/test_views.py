@@ -12,6 +12,7 @@ from bookings.models import Booking
 from bookings.services import booking_create
 from integrations.models import OutboxMessage
 from integrations.registry.fixture import FixtureRegistry
+from patients.models import Patient
 from tests.bookings.conftest import at
 from tests.patients.factories import PatientFactory
 
@@ -197,6 +198,39 @@ def test_an_anhorigsamtal_asks_for_the_relative_and_never_a_kallelse(
     booking = Booking.objects.get()
     assert booking.video_visit.patient.personnummer == "195811029882"
     assert [m.recipient for m in OutboxMessage.objects.all()] == ["+46701740610"]
+
+
+@pytest.mark.parametrize(("number", "fields", "says"), [
+    ("own", {}, "bokas på den anhöriges personnummer"),
+    ("19121212-1212", {}, "finns inte i personuppgiftstjänsten"),
+    ("19581102-9882", {"channel": "email", "email": ""}, "Ange en e-postadress"),
+    ("19581102-9882", {"mobile": "12345"}, "mobilnummer"),
+])
+def test_the_relative_step_explains_what_is_wrong_and_keeps_the_input(
+        client, alice, ref, schedule, adult, day, number, fields, says):  # B4
+    through_time(client, adult, day, kind="relative_call", owner=alice.pk)
+    number = adult.personnummer if number == "own" else number
+    data = {"personnummer": number, "channel": "sms", "mobile": "070-174 06 10"} | fields
+    response = post(client, "deltagare", data, htmx=True)
+    content = response.content.decode()
+    assert response.status_code == 422 and says in content
+    assert 'value="070-174 06 10"' in content or "mobile" in fields
+    assert not Booking.objects.exists() and not Patient.objects.filter(
+        personnummer="195811029882").exists()
+
+
+def test_the_relative_step_when_the_registry_is_down(client, alice, ref, schedule, adult, day,
+                                                     registry_server):  # B4, P3
+    through_time(client, adult, day, kind="relative_call", owner=alice.pk)
+    registry_server.fail_next = [503, 503, 503]
+    response = post(client, "deltagare", {"personnummer": "19581102-9882", "channel": "sms",
+                                          "mobile": "070-174 06 10"}, htmx=True)
+    assert response.status_code == 422
+    assert "Personuppgiftstjänsten svarar inte just nu" in response.content.decode()
+    # Once it answers again, the same input goes through.
+    response = post(client, "deltagare", {"personnummer": "19581102-9882", "channel": "sms",
+                                          "mobile": "070-174 06 10"})
+    assert response["Location"] == url("detaljer")
 
 
 def test_a_group_visit_takes_more_patients_and_a_teams_link(client, alice, ref, schedule, adult,
