@@ -86,6 +86,16 @@ def test_the_visit_page_names_the_childs_primary_contact_and_agent(client, alice
     assert "Karin" not in facts and "070-174 06 06" not in facts
 
 
+def test_an_agent_without_eid_is_refused_with_the_reason(client, alice, care_unit):  # P5
+    child = PatientFactory(personnummer="201706159835", has_eid=False, mobile="",
+                           care_units=[care_unit])
+    karin = GuardianFactory(child=child, mobile="+46701740606", has_eid=False)
+    response = post(client, "201706159835", primary_contact=karin.pk, agent=karin.pk)
+    assert response.status_code == 422
+    assert "Ombudet måste kunna legitimera sig med e-legitimation" in response.content.decode()
+    assert not VideoVisit.objects.exists() and not Participant.objects.exists()
+
+
 def test_a_protected_childs_guardians_are_numbered_not_named(client, alice, care_unit):  # P8
     child = PatientFactory(personnummer="201706159835", has_eid=False, mobile="",
                            protected_identity=True, care_units=[care_unit])
