@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import (  # noqa: E402
     daphne,
     median_ms,
-    print_table,
+    progress,
     recreate_database,
+    report,
     scratch_database_url,
     setup_django,
 )
@@ -172,13 +173,14 @@ def build(url: str, large: bool) -> None:
 
 
 def main() -> None:
-    urls = {"small": scratch_database_url("videovisit_bench_small"),
-            "large": scratch_database_url("videovisit_bench_large")}
+    urls = {"small": scratch_database_url("small"), "large": scratch_database_url("large")}
     built = {}
     for name, url in urls.items():
+        progress(f"start page: building the {name} database")
         out = subprocess.run([sys.executable, __file__, "build", name, url], check=True,
                              capture_output=True, text=True).stdout
         built[name] = json.loads(out.strip().splitlines()[-1])
+    progress("start page: timing")
     with daphne(urls["small"]) as small_url, daphne(urls["large"]) as large_url:
         times = time_pages({"small": (small_url, built["small"]["session"]),
                             "large": (large_url, built["large"]["session"])})
@@ -186,7 +188,7 @@ def main() -> None:
     minimal = times[("large", "minimal")]
     vs_small, vs_minimal = large / small, large / minimal
     queries = (built["small"]["queries"], built["large"]["queries"])
-    print_table(f"Start page: {REQUESTS} interleaved requests each, median; large database "
+    report(f"Start page: {REQUESTS} interleaved requests each, median; large database "
                 f"{MINE} + {UNIT_TODAY:,} visits today + {OTHER_DAYS:,} on other days", [
         ("start page, large database", f"{large:.2f} ms", ""),
         ("start page, only the 40 visits", f"{small:.2f} ms", ""),
