@@ -5,20 +5,23 @@ exclusion constraint refuses overlapping bookings of a clinician.
 the same rows: BENCH_BOOKINGS free slots spread over 40 clinicians, and for every
 tenth slot one deliberately overlapping attempt, handed to another client at about
 the same moment so that the two race. The baseline is the floor the database sets:
-the same rows as plain INSERTs through psycopg, one transaction each, by as many
-clients, in the same run. The bookings are in-person ones (not DiVL), so that the
-service writes exactly the row the baseline writes and nothing more.
+the same rows as plain INSERTs through psycopg by as many clients in the same run,
+each row its own transaction as a booking is (psycopg's default: BEGIN, INSERT,
+COMMIT); and, lower still, in autocommit (the INSERT alone, its own transaction
+implicitly). The bookings are in-person ones (not DiVL), so that the service writes
+exactly the row the baseline writes and nothing more.
 
 Figures: the median over BENCH_BOOKING_RUNS runs of bookings per second, for the
-service and for plain INSERTs at each client count; their ratio; the attempts
-refused as taken; and a query afterwards that finds no two active bookings of one
-clinician that overlap.
+service and for both kinds of plain INSERT at each client count; their ratios; the
+attempts refused as taken; and a query afterwards that finds no two active bookings
+of one clinician that overlap.
 Run: make bench, or alone `python bench/booking.py` with DATABASE_URL and REDIS_URL set.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import multiprocessing
 import os
 import statistics
@@ -150,23 +153,30 @@ INSERT = """
     VALUES (%s, 'single', %s, %s, %s, %s, true, '', %s, %s, '', %s, now())"""
 
 
-def insert_plainly(world: dict, attempts: list[Attempt]) -> tuple[int, int]:
+def insert_plainly(world: dict, attempts: list[Attempt], *,
+                   autocommit: bool) -> tuple[int, int]:
     import psycopg
 
     booked = refused = 0
-    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=autocommit) as conn:
         for a in attempts:
             try:
                 conn.execute(INSERT, (world["unit"].pk, a.clinician_id, a.patient_id,
                                       world["contact_type"].pk, world["activity"].pk,
                                       a.starts_at, a.ends_at, world["scheduler"].pk))
+                conn.commit()
                 booked += 1
             except psycopg.errors.ExclusionViolation:
+                conn.rollback()
                 refused += 1
     return booked, refused
 
 
-METHODS = {"service": book_through_service, "insert": insert_plainly}
+METHODS = {
+    "service": book_through_service,
+    "insert": functools.partial(insert_plainly, autocommit=False),
+    "autocommit": functools.partial(insert_plainly, autocommit=True),
+}
 
 
 def client(method: str, world: dict, attempts: list[Attempt], start, results) -> None:
@@ -233,7 +243,7 @@ def main() -> None:
     for round_ in range(RUNS + 1):
         for clients in CLIENTS:
             dealt = attempts_per_client(world, clients)
-            for method in ("insert", "service"):
+            for method in METHODS:
                 outcome = run_once(method, world, dealt)
                 if outcome.booked != SLOTS or outcome.refused != conflicts:
                     raise RuntimeError(f"{method} with {clients} clients booked "
@@ -250,11 +260,15 @@ def main() -> None:
     rows = []
     for clients in CLIENTS:
         service, insert = median[("service", clients)], median[("insert", clients)]
+        autocommit = median[("autocommit", clients)]
         rows += [
             (f"service, {clients} client(s)", f"{service:.0f}/s", ""),
-            (f"plain INSERT, {clients} client(s)", f"{insert:.0f}/s", ""),
-            (f"service / INSERT, {clients} client(s)", f"{service / insert:.2f}x",
-             verdict(service / insert >= 1 / 3, ">= 0.33x")),
+            (f"plain INSERT, a transaction each, {clients} client(s)", f"{insert:.0f}/s", ""),
+            (f"plain INSERT, autocommit, {clients} client(s)", f"{autocommit:.0f}/s", ""),
+            (f"service / INSERT in a transaction, {clients} client(s)",
+             f"{service / insert:.2f}x", verdict(service / insert >= 1 / 3, ">= 0.33x")),
+            (f"service / INSERT in autocommit, {clients} client(s)",
+             f"{service / autocommit:.2f}x", ""),
         ]
     rows += [
         ("conflicting attempts refused, each run", f"{conflicts} of {conflicts}",
