@@ -378,9 +378,11 @@ def build_world(url: str, rooms: int) -> None:
 def main() -> None:
     url = scratch_database_url("room")
     progress(f"room: building {max(STEPS)} visits")
-    out = subprocess.run([sys.executable, __file__, "build", url, str(max(STEPS))],
-                         check=True, capture_output=True, text=True).stdout
-    world = json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, __file__, "build", url, str(max(STEPS))],
+                          capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"room: building the rooms failed:\n{done.stderr[-4000:]}")
+    world = json.loads(done.stdout.strip().splitlines()[-1])
     with daphne(url) as server:
         results = asyncio.run(measure(server, world))
     passed = [r.rooms for r in results if r.p99 * 1000 < LIMIT_MS]
