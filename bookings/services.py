@@ -37,10 +37,10 @@ from visits import realtime
 from visits.models import VideoVisit
 
 BOOKING_OVERLAP = "bookings_booking_no_overlap_per_clinician"
+VISIT_OVERLAP = "visits_videovisit_no_overlap_per_patient"
 # Foreign keys that booking_create is handed as model instances.
 REFERENCES = ("care_unit", "clinician", "patient", "primary_contact", "agent", "contact_type",
               "schedule_activity", "visit_reason", "kallelse_template", "created_by")
-VISIT_OVERLAP = "visits_videovisit_no_overlap_per_patient"
 
 RELATIVE_CALL_VISIT_REASON = "Anhörigsamtal"
 GROUP_TEMPLATE_KEY = "gruppbesok-teams"
