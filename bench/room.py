@@ -14,7 +14,7 @@ it, each the median of BENCH_ROOM_RUNS runs; the p50's ratio to a bare Redis
 publish/subscribe round trip measured in the same run; the largest N whose p99 stays
 under 50 ms.
 Run: make bench, or alone `python bench/room.py` with DATABASE_URL and REDIS_URL set;
-BENCH_ROOM_WINDOW=10 BENCH_ROOM_STEPS=50,100 for a quick look.
+BENCH_ROOM_WINDOW=10 BENCH_ROOM_RUNS=1 BENCH_ROOM_STEPS=50,100 for a quick look.
 """
 
 from __future__ import annotations
