@@ -31,12 +31,13 @@ test: install
 	REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks print figures and ratios measured in the same run (bench/*.py); they
-# build scratch databases next to the test database and drop nothing else.
+# Benchmarks print one table of figures and ratios measured in the same run
+# (bench/__main__.py runs bench/start_page.py, booking.py and room.py); they build
+# scratch databases named after the test database plus _bench_* and drop nothing else.
 bench: install
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
 	REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-	$(BIN)/python bench/start_page.py
+	$(BIN)/python -m bench
 
 messages: install
 	$(BIN)/python manage.py makemessages --locale en --ignore "$(VENV)/*" --no-obsolete

@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import (  # noqa: E402
     daphne,
     median_ms,
-    print_table,
+    progress,
     recreate_database,
+    report,
     scratch_database_url,
     setup_django,
 )
@@ -76,7 +77,12 @@ POOLS = """
 
 
 def grow(unit_id: int, user_id: int) -> None:
-    """2,000 more visits of the unit today and OTHER_DAYS visits on other days, in SQL."""
+    """2,000 more visits of the unit today and OTHER_DAYS visits on other days, in SQL.
+
+    A patient's visits must not overlap (the exclusion constraint of B6): visit n is
+    patient n % 20000's (n / 20000)th, whose day is set by (n / 20000) % 7 (20,000
+    is 400 mod 1,400) and whose quarter of an hour by (n / 20000) / 7, so no two meet.
+    """
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -107,9 +113,9 @@ def grow(unit_id: int, user_id: int) -> None:
             SELECT %s, pats.ids[1 + n %% 20000],
                 CASE WHEN n %% 100 = 0 THEN %s ELSE others.ids[1 + n %% 50] END,
                 now() + ((n %% 1400) - 700 + CASE WHEN n %% 1400 = 700 THEN 1 ELSE 0 END)
-                    * interval '1 day' + (n %% 600) * interval '1 minute',
+                    * interval '1 day' + (n / 20000 / 7) * interval '15 minutes',
                 now() + ((n %% 1400) - 700 + CASE WHEN n %% 1400 = 700 THEN 1 ELSE 0 END)
-                    * interval '1 day' + (n %% 600 + 15) * interval '1 minute',
+                    * interval '1 day' + (n / 20000 / 7 + 1) * interval '15 minutes',
                 '', 'finished', '', now()
             FROM generate_series(1, %s) n, others, pats""", [unit_id, user_id, OTHER_DAYS])
         cursor.execute("ANALYZE")
@@ -172,13 +178,16 @@ def build(url: str, large: bool) -> None:
 
 
 def main() -> None:
-    urls = {"small": scratch_database_url("videovisit_bench_small"),
-            "large": scratch_database_url("videovisit_bench_large")}
+    urls = {"small": scratch_database_url("small"), "large": scratch_database_url("large")}
     built = {}
     for name, url in urls.items():
-        out = subprocess.run([sys.executable, __file__, "build", name, url], check=True,
-                             capture_output=True, text=True).stdout
-        built[name] = json.loads(out.strip().splitlines()[-1])
+        progress(f"start page: building the {name} database")
+        done = subprocess.run([sys.executable, __file__, "build", name, url],
+                              capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"start page: building the {name} database failed:\n{done.stderr[-4000:]}")
+        built[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    progress("start page: timing")
     with daphne(urls["small"]) as small_url, daphne(urls["large"]) as large_url:
         times = time_pages({"small": (small_url, built["small"]["session"]),
                             "large": (large_url, built["large"]["session"])})
@@ -186,7 +195,7 @@ def main() -> None:
     minimal = times[("large", "minimal")]
     vs_small, vs_minimal = large / small, large / minimal
     queries = (built["small"]["queries"], built["large"]["queries"])
-    print_table(f"Start page: {REQUESTS} interleaved requests each, median; large database "
+    report(f"Start page: {REQUESTS} interleaved requests each, median; large database "
                 f"{MINE} + {UNIT_TODAY:,} visits today + {OTHER_DAYS:,} on other days", [
         ("start page, large database", f"{large:.2f} ms", ""),
         ("start page, only the 40 visits", f"{small:.2f} ms", ""),

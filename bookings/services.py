@@ -39,6 +39,9 @@ from visits.models import VideoVisit
 
 BOOKING_OVERLAP = "bookings_booking_no_overlap_per_clinician"
 VISIT_OVERLAP = "visits_videovisit_no_overlap_per_patient"
+# Foreign keys that booking_create is handed as model instances.
+REFERENCES = ("care_unit", "clinician", "patient", "primary_contact", "agent", "contact_type",
+              "schedule_activity", "visit_reason", "kallelse_template", "created_by")
 
 RELATIVE_CALL_VISIT_REASON = "Anhörigsamtal"
 GROUP_TEMPLATE_KEY = "gruppbesok-teams"
@@ -162,6 +165,8 @@ def booking_create(
     relative_reason = visit_reason is not None and visit_reason.is_relative_call
 
     if kind == Kind.GROUP:
+        if patient is not None:
+            error("patient", _("Ett gruppbesök bokas på sina patienter, inte på en patient."))
         _check_group(booking, group_patients, error)
     elif patient is None:
         error("patient", _("Välj patient."))
@@ -205,7 +210,11 @@ def booking_create(
     if errors:
         raise ValidationError(errors)
 
-    booking.full_clean(exclude=["video_visit"])
+    # The reference rows are the caller's saved instances and the check constraints are
+    # checked above (with the messages a person can act on): validating them here again
+    # would cost a query each, and a savepoint each for the constraints, on every
+    # booking; the database still enforces both in this transaction.
+    booking.full_clean(exclude=["video_visit", *REFERENCES], validate_constraints=False)
     _ensure_free(clinicians=[owner, *participants],
                  patient=patient if video and kind != Kind.RELATIVE_CALL else None,
                  starts_at=starts_at, ends_at=ends_at)
@@ -293,11 +302,13 @@ def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
 class _slot_guard:
     """Turn the exclusion constraints' violations into "Tiden är redan bokad" (B6).
 
-    A savepoint, so the caller's transaction is still usable after the refusal.
+    Used inside the services' own atomic blocks, whose savepoint (or transaction) is
+    rolled back on the refusal, so the caller's transaction stays usable without a
+    savepoint of its own here: that would be two more round trips on every booking.
     """
 
     def __enter__(self) -> None:
-        self.atomic = transaction.atomic()
+        self.atomic = transaction.atomic(savepoint=False)
         self.atomic.__enter__()
 
     def __exit__(self, exc_type, exc, tb) -> bool:

@@ -238,6 +238,18 @@ def test_a_group_visit_needs_a_teams_meeting_link(ref, clinician, care_unit, day
     assert "meeting_url" in refused.value.message_dict
 
 
+def test_a_group_visit_is_booked_on_its_patients_not_on_one_patient(ref, clinician, care_unit,
+                                                                     day):  # B5
+    patients = PatientFactory.create_batch(2, care_units=[care_unit])
+    with pytest.raises(ValidationError) as refused:
+        booking_create(kind="group", care_unit=care_unit, owner=clinician, starts_at=at(day, 9),
+                       ends_at=at(day, 10), contact_type=ref.divl, patient=patients[0],
+                       schedule_activity=ref.video_activity, created_by=clinician,
+                       group_patients=patients, meeting_url=TEAMS)
+    assert "patient" in refused.value.message_dict
+    assert not Booking.objects.exists()
+
+
 def test_a_clinician_cannot_be_booked_twice_at_once(ref, clinician, care_unit, day):  # B6
     single(ref, clinician, care_unit, PatientFactory(care_units=[care_unit]), at(day, 9))
     with pytest.raises(ValidationError, match="Tiden är redan bokad"):
