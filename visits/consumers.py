@@ -3,6 +3,7 @@ import re
 import secrets
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -71,12 +72,17 @@ MAX_SIGNAL_BYTES = 64 * 1024
 class RoomConsumer(AsyncJsonWebsocketConsumer):
     """One visit's video room (R1–R5): presence, state, and WebRTC signalling.
 
-    Signalling goes to the one addressed peer of the same visit's meeting, looked up in
-    the database, never to a group. Every change of presence or state is sent as
-    "visit.changed" (ids only); each socket then sends its client a fresh snapshot.
+    Signalling goes to the one addressed peer of the same visit's meeting, never to a
+    group. Every change of presence or state is sent as "visit.changed" (ids only); each
+    socket then sends its client a fresh snapshot, and keeps from it whom it may signal.
     """
 
     member: room.Member | None = None
+    # Whom this socket may signal, from its last snapshot. A meeting set-up relays dozens
+    # of messages in a burst: asking the database for each one queued them all behind
+    # the one thread that runs database calls. Every change of presence or state
+    # refreshes it, so it is as current as the snapshot the client itself acts on.
+    targets: dict[str, str] = {}
 
     async def connect(self) -> None:
         visit_id = int(self.scope["url_route"]["kwargs"]["visit_id"])
@@ -113,6 +119,20 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 member=self.member, channel_name=self.channel_name)
             await realtime.room_changed(self.member.visit_id, groups)
 
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch without its database hop before every message.
+
+        Channels closes stale database connections before each handler, on the one
+        thread that runs database calls; with a meeting set-up's burst of signals, and a
+        second hop for each on the receiving socket, they queued there. Every database
+        call of this consumer goes through database_sync_to_async, which does the same
+        cleanup around the call, so a relayed signal now needs no hop at all.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def receive_json(self, content, **kwargs) -> None:
         if not isinstance(content, dict):
             return
@@ -136,8 +156,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         if len(json.dumps(data)) > MAX_SIGNAL_BYTES:
             return
-        target = await database_sync_to_async(room.signal_target)(
-            member=self.member, channel_name=self.channel_name, to=to)
+        target = self.targets.get(to)
+        if target is None:
+            # Someone who came in after the last snapshot, or no one: the database decides.
+            target = await database_sync_to_async(room.signal_target)(
+                member=self.member, channel_name=self.channel_name, to=to)
         if target is not None:
             await self.channel_layer.send(target, {
                 "type": "room.signal", "from": self.member.peer,
@@ -145,12 +168,14 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def send_snapshot(self) -> None:
         try:
-            snapshot = await database_sync_to_async(room.room_snapshot)(
+            view = await database_sync_to_async(room.room_view)(
                 member=self.member, channel_name=self.channel_name)
         except room.RoomClosed as closed:
+            self.targets = {}
             await self.leave_with(closed)
             return
-        await self.send_json(snapshot)
+        self.targets = view.targets
+        await self.send_json(view.snapshot)
 
     async def leave_with(self, closed: room.RoomClosed) -> None:
         await self.send_json({"type": "closed", "code": closed.code, "message": closed.message})

@@ -174,7 +174,21 @@ def room_touch(*, member: Member, channel_name: str) -> bool:
     ).update(seen_at=timezone.now()))
 
 
+@dataclass(frozen=True)
+class View:
+    """One socket's view of the room: what its client is sent, and whom it may signal."""
+
+    snapshot: dict
+    # peer → channel of the others in the meeting if this socket is in it, else empty (R3).
+    targets: dict[str, str]
+
+
 def room_snapshot(*, member: Member, channel_name: str) -> dict:
+    """The room as this socket should see it now; see room_view."""
+    return room_view(member=member, channel_name=channel_name).snapshot
+
+
+def room_view(*, member: Member, channel_name: str) -> View:
     """The room as this socket should see it now; admits the waiting once the meeting is live.
 
     Raises RoomClosed when the meeting has ended or this socket no longer holds the place.
@@ -190,13 +204,18 @@ def room_snapshot(*, member: Member, channel_name: str) -> dict:
     mine = presences.filter(peer=member.peer, channel_name=channel_name).first()
     if mine is None:
         raise RoomClosed(_("Du har öppnat mötet i ett annat fönster."), CLOSE_REPLACED)
+    others = list(presences.fresh().exclude(pk=mine.pk).order_by("joined_at", "pk"))
     peers = [
         {"id": p.peer, "name": p.name, "role": p.role, "status": p.status,
          "connection": p.connection, "staff": p.user_id is not None}
-        for p in presences.fresh().exclude(pk=mine.pk).order_by("joined_at", "pk")
+        for p in others
     ]
-    return {"type": "state", "you": member.peer, "connection": mine.connection,
-            "status": mine.status, "visit_state": visit.state, "peers": peers}
+    in_meeting = RoomPresence.Status.IN_MEETING
+    targets = ({p.peer: p.channel_name for p in others if p.status == in_meeting}
+               if mine.status == in_meeting else {})
+    return View(snapshot={"type": "state", "you": member.peer, "connection": mine.connection,
+                          "status": mine.status, "visit_state": visit.state, "peers": peers},
+                targets=targets)
 
 
 def signal_target(*, member: Member, channel_name: str, to: str) -> str | None:
