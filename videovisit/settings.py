@@ -141,14 +141,16 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Pub/sub: a message is one PUBLISH, pushed to the process that holds the
+            # channel. The list-based RedisChannelLayer takes four round trips to send
+            # and four more to receive, and a process receives one message at a time,
+            # so a meeting set-up's burst of signals queued up (bench/room.py). A
+            # message to a socket that is gone is dropped, as the room expects.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 # redis-py 8 closes idle connections after 5 s by default, which
-                # drops idle WebSockets; a blocking receive must wait forever.
+                # drops idle WebSockets; the subscription must wait forever.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
-                # A meeting set-up sends a burst of signalling messages.
-                "capacity": 1500,
-                "expiry": 60,
             },
         }
     }
