@@ -7,6 +7,10 @@
 import { loadDeviceChoice, mediaConstraints, mediaProblem } from "./media.js";
 
 const FINAL_CLOSE_CODES = new Set([4000, 4001, 4002, 4003, 4004]);
+// Signals that arrive before the snapshot admitting us, and how long a peer first heard
+// from by signal is kept while snapshots do not list it yet.
+const MAX_EARLY_SIGNALS = 500;
+const EARLY_PEER_MS = 10000;
 
 class Room {
   constructor(root) {
@@ -14,6 +18,7 @@ class Room {
     this.msg = root.dataset;
     this.peers = new Map();
     this.known = new Map();
+    this.earlySignals = [];
     this.wanted = false;
     this.userLeft = false;
     this.attempt = 0;
@@ -64,6 +69,7 @@ class Room {
     this.socket?.close(1000);
     this.socket = null;
     this.closeAllPeers();
+    this.earlySignals = [];
     this.localStream?.getTracks().forEach((track) => track.stop());
     this.localStream = null;
     this.selfTile?.remove();
@@ -189,11 +195,17 @@ class Room {
     const present = new Map(state.peers.filter((p) => p.status === "in_meeting")
                                        .map((p) => [p.id, p]));
     for (const [id, peer] of this.peers) {
-      if (present.get(id)?.connection !== peer.connection) this.closePeer(id);
+      const listed = present.get(id);
+      // A peer's signal can overtake the snapshot that lists it: keep that peer a while.
+      const early = peer.fromSignal && Date.now() - peer.createdAt < EARLY_PEER_MS;
+      if (listed ? listed.connection !== peer.connection : !early) this.closePeer(id);
     }
     for (const info of present.values()) {
       if (!this.peers.has(info.id)) this.createPeer(info.id, info.connection);
     }
+    const early = this.earlySignals;
+    this.earlySignals = [];
+    for (const message of early) this.onSignal(message);
     this.adaptQuality();
     this.say(this.mediaProblem || (present.size ? this.msg.msgInMeeting : this.msg.msgAlone));
   }
@@ -218,6 +230,7 @@ class Room {
     const info = this.known.get(id) || { name: "", role: "" };
     const pc = new RTCPeerConnection({ iceServers: this.iceServers || [] });
     const peer = { id, connection, pc, pcId: crypto.randomUUID(), remotePcId: null,
+                   createdAt: Date.now(), fromSignal: false,
                    polite: this.me < id, makingOffer: false, ignoreOffer: false,
                    stuckTicks: 0, tile: this.tile(id, info.name, info.role) };
     this.peers.set(id, peer);
@@ -290,7 +303,9 @@ class Room {
 
   rebuildPeer(peer) {
     this.closePeer(peer.id);
-    return this.createPeer(peer.id, peer.connection);
+    const rebuilt = this.createPeer(peer.id, peer.connection);
+    rebuilt.fromSignal = peer.fromSignal;
+    return rebuilt;
   }
 
   // Browsers may refuse to play sound before the person has clicked on the page; then
@@ -317,12 +332,20 @@ class Room {
     });
   }
 
-  async onSignal({ from, connection, data }) {
-    if (this.status !== "in_meeting") return;
+  async onSignal(message) {
+    const { from, connection, data } = message;
+    if (this.status !== "in_meeting") {
+      // The server relays only within the meeting, so a signal means we are in it and
+      // the snapshot saying so is on its way: handle the signal once it is here.
+      this.earlySignals.push(message);
+      if (this.earlySignals.length > MAX_EARLY_SIGNALS) this.earlySignals.shift();
+      return;
+    }
     let peer = this.peers.get(from);
     if (!peer || peer.connection !== connection) {
       if (peer) this.closePeer(from);
       peer = this.createPeer(from, connection);
+      peer.fromSignal = true;
     }
     if (data.to && data.to !== peer.pcId) return;  // for a connection we replaced
     if (peer.remotePcId && data.pc !== peer.remotePcId) {
