@@ -217,6 +217,7 @@ def booking_create(
     booking.full_clean(exclude=["video_visit", *REFERENCES], validate_constraints=False)
     _ensure_free(clinicians=[owner, *participants],
                  patient=patient if video and kind != Kind.RELATIVE_CALL else None,
+                 group_patients=group_patients if kind == Kind.GROUP else (),
                  starts_at=starts_at, ends_at=ends_at)
     with _slot_guard():
         booking.save()
@@ -272,7 +273,8 @@ def _check_group(booking: Booking, group_patients: Sequence[Patient], error) -> 
 
 
 def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
-                 starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+                 starts_at: datetime.datetime, ends_at: datetime.datetime,
+                 group_patients: Sequence[Patient] = ()) -> None:
     """Refuse a time the clinicians or the patient already have (B6).
 
     The clinicians' and the patient's rows are locked first, always in the same
@@ -297,6 +299,22 @@ def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
             {"starts_at": [slot_taken_message() + " " + _("Patienten har redan ett "
                                                           "videobesök då.")]},
             code="slot_taken")
+    if group_patients:
+        # A group's patients: their video visits and their other group visits (B6).
+        people = [p.pk for p in group_patients]
+        in_visits = (VideoVisit.objects.active()
+                     .filter(patient__in=people, starts_at__lt=ends_at, ends_at__gt=starts_at)
+                     .values("patient"))
+        in_groups = (Booking.objects.active().overlapping(starts_at, ends_at)
+                     .filter(group_patients__in=people).values("group_patients"))
+        busy_patient = (Patient.objects.filter(pk__in=people)
+                        .filter(Q(pk__in=in_visits) | Q(pk__in=in_groups))
+                        .order_by("pk").first())
+        if busy_patient is not None:
+            raise ValidationError(
+                {"group_patients": [slot_taken_message() + " " + _(
+                    "%(name)s har redan ett besök då.") % {"name": busy_patient.list_name}]},
+                code="slot_taken")
 
 
 class _slot_guard:

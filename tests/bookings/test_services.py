@@ -19,6 +19,7 @@ from guests.models import Participant
 from integrations.models import OutboxMessage
 from integrations.registry.fixture import FixtureRegistry
 from patients.models import Patient
+from tests.accounts.factories import UserFactory
 from tests.bookings.conftest import at
 from tests.patients.factories import GuardianFactory, PatientFactory
 from visits.models import VideoVisit
@@ -225,6 +226,34 @@ def test_a_group_visit_sends_each_patient_the_teams_link_in_1177(ref, clinician,
     sent = OutboxMessage.objects.filter(channel="portal")
     assert {m.recipient for m in sent} == {p.personnummer for p in patients}
     assert all(TEAMS in m.body and m.subject == "Länk till ditt gruppbesök" for m in sent)
+
+
+def test_a_group_patient_who_is_busy_then_is_refused_by_name(ref, clinician, care_unit,
+                                                             colleague_same_unit, day):  # B6
+    first, second = PatientFactory.create_batch(2, care_units=[care_unit])
+    busy = PatientFactory(first_name="Upptagen", care_units=[care_unit])
+    single(ref, colleague_same_unit, care_unit, busy, at(day, 9, 30))
+
+    def group(patients, start):
+        return booking_create(kind="group", care_unit=care_unit, owner=clinician,
+                              starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+                              contact_type=ref.divl, schedule_activity=ref.video_activity,
+                              created_by=clinician, group_patients=patients,
+                              meeting_url=TEAMS)
+
+    with pytest.raises(ValidationError) as refused:
+        group([first, busy], at(day, 9))
+    assert "Upptagen Lindqvist har redan ett besök då" in refused.value.message_dict[
+        "group_patients"][0]
+    group([first, second], at(day, 9))
+    other = UserFactory(care_units=[care_unit])
+    with pytest.raises(ValidationError, match="redan ett besök"):  # another group, same time
+        booking_create(kind="group", care_unit=care_unit, owner=other,
+                       starts_at=at(day, 9), ends_at=at(day, 10), contact_type=ref.divl,
+                       schedule_activity=ref.video_activity, created_by=other,
+                       group_patients=[second, PatientFactory(care_units=[care_unit])],
+                       meeting_url=TEAMS)
+    assert Booking.objects.filter(kind="group").count() == 1
 
 
 @pytest.mark.parametrize("url", ["", "https://example.com/meet", "http://teams.microsoft.com/l/meetup-join/x"])
