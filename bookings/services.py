@@ -77,7 +77,7 @@ def free_slots(*, owner: User, day: datetime.date,
     taken = list(Booking.objects.active().filter(clinician__in=people)
                  .overlapping(first, last).values_list("starts_at", "ends_at"))
     # Visits created in the console, without a booking, keep their staff busy too.
-    taken += list(VideoVisit.objects.exclude(state=VideoVisit.State.CANCELLED)
+    taken += list(VideoVisit.objects.active()
                   .filter(Q(owner__in=people) | Q(staff__in=people))
                   .filter(starts_at__lt=last, ends_at__gt=first)
                   .values_list("starts_at", "ends_at"))
@@ -293,7 +293,7 @@ def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
             {"starts_at": [slot_taken_message() + " " + _("%(name)s har redan en bokning då.")
                            % {"name": busy.clinician.get_full_name() or busy.clinician}]},
             code="slot_taken")
-    if patient is not None and VideoVisit.objects.exclude(state=VideoVisit.State.CANCELLED) \
+    if patient is not None and VideoVisit.objects.active() \
             .filter(patient=patient, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
         raise ValidationError(
             {"starts_at": [slot_taken_message() + " " + _("Patienten har redan ett "
