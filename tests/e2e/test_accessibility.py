@@ -17,7 +17,7 @@ from guests.models import Participant
 from guests.services import participant_add
 from tests.accounts.factories import PASSWORD
 from tests.bookings.conftest import adult, child, day, schedule  # noqa: F401
-from tests.e2e.conftest import ROOT, database_url, off_loop, running_daphne
+from tests.e2e.conftest import ROOT, close_rooms, database_url, off_loop, running_daphne
 from tests.e2e.test_booking import choose_time, pick_slot
 from tests.e2e.test_room import identify, invite, log_in, new_page, wait_for_video
 from tests.e2e.test_security import session_of
@@ -264,7 +264,7 @@ def test_identify_and_device_check_have_no_wcag_violations(browser, live_server_
             expect(guest.locator("[data-room-status]")).to_contain_text(in_room)
             assert_accessible(guest, f"waiting room, {error}")
         finally:
-            guest.context.close()
+            close_rooms(guest)
 
 
 def test_waiting_room_and_live_room_have_no_wcag_violations(browser, live_server_url, clinician,
@@ -312,8 +312,7 @@ def test_waiting_room_and_live_room_have_no_wcag_violations(browser, live_server
         expect(staff.locator("#visit-state")).to_have_text("Avslutad")
         assert_accessible(staff, "finished visit")
     finally:
-        for page in (patient, staff):
-            page.context.close()
+        close_rooms(patient, staff)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from guests.models import Participant
 from guests.services import participant_add
 from tests.accounts.factories import PASSWORD
-from tests.e2e.conftest import ROOT, database_url, free_port
+from tests.e2e.conftest import ROOT, close_rooms, database_url, free_port
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory
 from visits.models import RoomPresence, VideoVisit
@@ -166,8 +166,7 @@ def test_the_patient_identifies_waits_and_meets_the_clinician(browser, live_serv
             "Videomötet är avslutat. Du kan stänga sidan.")
         expect(interpreter.locator("[data-room-status]")).to_contain_text("avslutat")
     finally:
-        for page in (patient, staff, interpreter):
-            page.context.close()
+        close_rooms(patient, staff, interpreter)
 
 
 def test_someone_else_with_the_patients_link_is_refused(browser, live_server_url, visit):  # G4
@@ -217,8 +216,7 @@ def test_a_pair_whose_answer_was_lost_connects_on_a_new_peer_connection(
         assert lost, "the staff page got no answer to lose"
         assert staff.evaluate("window.__peerConnections.length") == 2
     finally:
-        for page in (guest, staff):
-            page.context.close()
+        close_rooms(guest, staff)
 
 
 def test_a_dead_link_says_why(browser, live_server_url, visit):  # R5
@@ -295,8 +293,7 @@ def test_the_meeting_survives_a_server_restart(browser, tmp_path, clinician, vis
         assert guest.evaluate("window.__peerConnections.length") == peer_connections
         assert RoomPresence.objects.filter(visit=visit).count() == 2
     finally:
-        for page in (guest, staff):
-            page.context.close()
+        close_rooms(guest, staff)
         if server.process and server.process.poll() is None:
             # Open sockets can keep daphne from stopping on SIGTERM; never leave it behind.
             server.crash()
