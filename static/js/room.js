@@ -197,15 +197,15 @@ class Room {
     for (const [id, peer] of this.peers) {
       const listed = present.get(id);
       // A peer's signal can overtake the snapshot that lists it: keep that peer a while.
-      const early = peer.fromSignal && Date.now() - peer.createdAt < EARLY_PEER_MS;
-      if (listed ? listed.connection !== peer.connection : !early) this.closePeer(id);
+      const heardFirst = peer.fromSignal && Date.now() - peer.createdAt < EARLY_PEER_MS;
+      if (listed ? listed.connection !== peer.connection : !heardFirst) this.closePeer(id);
     }
     for (const info of present.values()) {
       if (!this.peers.has(info.id)) this.createPeer(info.id, info.connection);
     }
-    const early = this.earlySignals;
+    const pending = this.earlySignals;
     this.earlySignals = [];
-    for (const message of early) this.onSignal(message);
+    for (const message of pending) this.onSignal(message);
     this.adaptQuality();
     this.say(this.mediaProblem || (present.size ? this.msg.msgInMeeting : this.msg.msgAlone));
   }
