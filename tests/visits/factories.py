@@ -21,7 +21,10 @@ class VideoVisitFactory(factory.django.DjangoModelFactory):
     care_unit = factory.SubFactory(CareUnitFactory)
     patient = factory.SubFactory(PatientFactory)
     owner = factory.SubFactory(UserFactory)
-    starts_at = factory.LazyFunction(lambda: at(timezone.localdate(), 10))
+    # Today, at the start of the current hour: its links hold whenever the suite runs
+    # (they end INVITATION_GRACE after the visit), and it is still today's visit.
+    starts_at = factory.LazyFunction(
+        lambda: timezone.localtime().replace(minute=0, second=0, microsecond=0))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(minutes=30))
     reason = "Återbesök"
 
