@@ -93,6 +93,33 @@ def running_daphne(log: Path, *, env: dict | None = None, args: tuple = ()):
             server.wait(timeout=10)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def flush_outlasts_the_server():
+    """Let the database flush after a browser test try again after a deadlock.
+
+    A closing page leaves the server a last request or socket write in flight, and
+    the flush's TRUNCATE can take its tables in the opposite order; PostgreSQL then
+    aborts one of the two. The write finishes, so a second flush gets through.
+    """
+    from django.db import OperationalError
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        for attempt in range(5):
+            try:
+                return flush(self, sql_list)
+            except OperationalError as exc:
+                if getattr(exc.__cause__, "sqlstate", None) != "40P01" or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
