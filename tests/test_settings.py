@@ -57,7 +57,7 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
     found = probe(DATABASE_URL="postgres://u@db:5432/vv", REDIS_URL="redis://cache:6379/2")
     assert found["engine"] == "django.db.backends.postgresql"
     assert found["db_name"] == "vv"
-    assert found["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert found["layer"] == "videovisit.channel_layer.BatchingPubSubChannelLayer"
     # redis-py 8 would otherwise close idle WebSockets after 5 s.
     assert found["layer_hosts"] == [{"address": "redis://cache:6379/2", "socket_timeout": None}]
     assert found["eager"] is False

@@ -145,8 +145,9 @@ if REDIS_URL:
             # channel. The list-based RedisChannelLayer takes four round trips to send
             # and four more to receive, and a process receives one message at a time,
             # so a meeting set-up's burst of signals queued up (bench/room.py). A
-            # message to a socket that is gone is dropped, as the room expects.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # message to a socket that is gone is dropped, as the room expects. Our
+            # subclass sends a process's PUBLISHes in batches, not one round trip each.
+            "BACKEND": "videovisit.channel_layer.BatchingPubSubChannelLayer",
             "CONFIG": {
                 # redis-py 8 closes idle connections after 5 s by default, which
                 # drops idle WebSockets; the subscription must wait forever.

@@ -31,7 +31,7 @@ def communicator(cookie: str | None = None) -> WebsocketCommunicator:
 
 async def test_signed_in_staff_get_events_relayed_through_redis(clinician):
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == \
-        "channels_redis.pubsub.RedisPubSubChannelLayer"
+        "videovisit.channel_layer.BatchingPubSubChannelLayer"
     ws = communicator(await session_cookie_for(clinician))
     connected, _ = await ws.connect()
     assert connected
