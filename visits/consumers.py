@@ -1,4 +1,6 @@
+import asyncio
 import json
+import logging
 import re
 import secrets
 from urllib.parse import parse_qs
@@ -11,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from visits import realtime, room
 from visits.realtime import session_group, staff_group, visit_group
+
+logger = logging.getLogger(__name__)
 
 
 def scope_session_key(scope: dict) -> str | None:
@@ -65,8 +69,13 @@ def connection_id(scope: dict) -> str:
     return secrets.token_hex(8)
 
 
-# Signalling messages larger than this are refused; an SDP offer is a few kilobytes.
-MAX_SIGNAL_BYTES = 64 * 1024
+def log_failed_relay(relayed: asyncio.Future) -> None:
+    if not relayed.cancelled() and relayed.exception() is not None:
+        logger.warning("A signal was not relayed: %r", relayed.exception())
+
+
+# Frames longer than this are ignored; an SDP offer is a few kilobytes.
+MAX_FRAME_CHARS = 64 * 1024
 
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):
@@ -133,6 +142,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        """A frame that is too long or not JSON is ignored, not a reason to crash."""
+        if not text_data or len(text_data) > MAX_FRAME_CHARS:
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            return
+        await self.receive_json(content)
+
     async def receive_json(self, content, **kwargs) -> None:
         if not isinstance(content, dict):
             return
@@ -140,12 +159,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if kind == "signal":
             await self.relay_signal(content)
         elif kind == "ping":
-            refusal = await database_sync_to_async(room.refusal_at_heartbeat)(
-                self.scope, self.member)
-            if refusal is not None:
-                await self.leave_with(refusal)
-            elif await database_sync_to_async(room.room_touch)(member=self.member,
-                                                               channel_name=self.channel_name):
+            beat = await database_sync_to_async(room.room_heartbeat)(
+                self.scope, self.member, self.channel_name)
+            if isinstance(beat, room.RoomClosed):
+                await self.leave_with(beat)
+            elif beat:
                 await self.send_json({"type": "pong"})
             else:
                 await self.send_snapshot()  # closes with the reason
@@ -154,17 +172,18 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         to, data = content.get("to"), content.get("data")
         if not isinstance(to, str) or not isinstance(data, dict):
             return
-        if len(json.dumps(data)) > MAX_SIGNAL_BYTES:
-            return
         target = self.targets.get(to)
         if target is None:
             # Someone who came in after the last snapshot, or no one: the database decides.
             target = await database_sync_to_async(room.signal_target)(
                 member=self.member, channel_name=self.channel_name, to=to)
         if target is not None:
-            await self.channel_layer.send(target, {
+            # Not awaited: the socket's next signal need not wait for Redis's reply. The
+            # layer publishes in the order sent (videovisit/channel_layer.py).
+            relayed = asyncio.ensure_future(self.channel_layer.send(target, {
                 "type": "room.signal", "from": self.member.peer,
-                "connection": self.connection, "data": data})
+                "connection": self.connection, "data": data}))
+            relayed.add_done_callback(log_failed_relay)
 
     async def send_snapshot(self) -> None:
         try:

@@ -167,6 +167,16 @@ def room_leave(*, member: Member, channel_name: str) -> list[str]:
     return realtime.visit_changed_groups(VideoVisit.objects.get(pk=member.visit_id))
 
 
+def room_heartbeat(scope: dict, member: Member, channel_name: str) -> RoomClosed | bool:
+    """A socket's heartbeat, in one call: why it must now leave, else room_touch's answer.
+
+    Hundreds of sockets beat on one server; each call runs on the one thread that runs
+    database calls, and the room's signals wait while it holds the interpreter.
+    """
+    return refusal_at_heartbeat(scope, member) or room_touch(member=member,
+                                                            channel_name=channel_name)
+
+
 def room_touch(*, member: Member, channel_name: str) -> bool:
     """A heartbeat: keep the presence fresh. False when this socket no longer holds it."""
     return bool(RoomPresence.objects.filter(

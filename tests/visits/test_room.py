@@ -217,6 +217,28 @@ async def test_signalling_reaches_only_the_addressed_peer_of_the_same_room(
         await ws.disconnect(timeout=10)
 
 
+async def test_a_burst_of_signals_arrives_whole_and_in_order(visit, clinician, patient):  # R3
+    """A meeting set-up sends an offer and its candidates at once; the page needs them
+    in the order sent, and a frame that is not a signal must not end the meeting."""
+    await live(visit, clinician)
+    staff = await enter(visit, await staff_cookie(clinician))
+    to_patient = await enter(visit, await join_cookie(patient))
+    await next_message(staff, "state")  # the patient is in: the staff socket knows them
+    await staff.send_to(text_data="not json")
+    await staff.send_to(text_data="[]")
+    await staff.send_json_to({"type": "signal", "to": f"p{patient.pk}",
+                              "data": {"sdp": "x" * (64 * 1024)}})  # too long
+    burst = [{"description": {"type": "offer", "sdp": "v=0"}}] + [
+        {"candidate": {"candidate": f"candidate:{n}"}} for n in range(30)]
+    for data in burst:
+        await staff.send_json_to({"type": "signal", "to": f"p{patient.pk}", "data": data})
+    received = [(await next_message(to_patient, "signal"))["data"] for _ in burst]
+    assert received == burst
+    assert "signal" not in kinds(await drain(to_patient, 0.5))
+    for ws in (staff, to_patient):
+        await ws.disconnect(timeout=10)
+
+
 async def test_a_waiting_person_cannot_signal_into_the_meeting(visit, clinician, guest, patient):
     patient_ws = await enter(visit, await join_cookie(patient))
     guest_ws = await enter(visit, await join_cookie(guest))
