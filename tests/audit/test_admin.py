@@ -93,3 +93,31 @@ def test_csv_export_for_log_review(client, log, reviewer):  # S1
     assert any(r[6] == "'=Eva Lindqvist" for r in body)
     # and the export itself is in the log
     assert AccessLogEntry.objects.filter(action="export", user=reviewer).count() == 1
+
+
+def test_patients_seen_in_admin_are_in_the_log_like_anywhere_else(client, reviewer,
+                                                                  care_unit):  # S1
+    from patients.models import Guardian
+
+    eva = PatientFactory(first_name="Eva", last_name="Lindqvist", care_units=[care_unit])
+    child = PatientFactory(personnummer="201507092380", first_name="Elsa",
+                           last_name="Lindqvist", care_units=[care_unit])
+    guardian = Guardian.objects.create(child=child, personnummer="198503129820",
+                                       first_name="Eva", last_name="Lindqvist")
+
+    assert client.get(reverse("admin:patients_patient_changelist")).status_code == 200
+    listed_rows = AccessLogEntry.objects.filter(user=reviewer, action="search")
+    assert {row.patient for row in listed_rows} == {eva, child}
+
+    assert client.get(reverse("admin:patients_patient_change", args=[eva.pk])).status_code == 200
+    opened = AccessLogEntry.objects.filter(user=reviewer, action="view").get()
+    assert (opened.patient, opened.personnummer) == (eva, eva.personnummer)
+
+    page = reverse("admin:patients_guardian_change", args=[guardian.pk])
+    assert client.get(page).status_code == 200
+    assert AccessLogEntry.objects.filter(user=reviewer, action="view", patient=child,
+                                         object_type="patients.guardian").exists()
+    response = client.post(page, {"has_eid": "on", "mobile": "070-174 06 05", "email": ""})
+    assert response.status_code == 302, getattr(response, "context", None) and \
+        response.context["adminform"].form.errors
+    assert AccessLogEntry.objects.filter(user=reviewer, action="update", patient=child).exists()
