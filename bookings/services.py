@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Q
 from django.template import Context, Template
 from django.utils import formats, timezone
@@ -220,11 +220,13 @@ def booking_create(
                  patient=patient if video and kind != Kind.RELATIVE_CALL else None,
                  group_patients=group_patients if kind == Kind.GROUP else (),
                  starts_at=starts_at, ends_at=ends_at)
-    with _slot_guard():
+    with _slot_guard() as guard:
+        guard.clinician = owner
         booking.save()
         if kind == Kind.GROUP:
             booking.group_patients.set(group_patients)
         for clinician in participants:
+            guard.clinician = clinician
             Booking.objects.create(
                 kind=Kind.TEAM_PARTICIPANT, care_unit=care_unit, clinician=clinician,
                 team_owner_booking=booking, patient=patient, contact_type=contact_type,
@@ -297,18 +299,23 @@ def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
     locked here, always in the same order, so bookings that race for them take turns
     and the later one sees the earlier one's booking; the constraints remain the
     last word.
+
+    On PostgreSQL the exclusion constraints refuse a clinician's or a patient's
+    overlap at the INSERT, and _slot_guard gives the same refusal, so those two
+    checks are left to them there: a query fewer on every booking. A group's
+    patients have no constraint; they are checked here, after the clinicians, so a
+    busy clinician is still the refusal a group booking gets first.
     """
     if patient is not None:
         list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
-    busy = (Booking.objects.active().filter(clinician__in=clinicians)
-            .overlapping(starts_at, ends_at).select_related("clinician").first())
-    if busy is not None:
-        raise ValidationError(
-            {"starts_at": [slot_taken_message() + " " + _("%(name)s har redan en bokning då.")
-                           % {"name": busy.clinician.get_full_name() or busy.clinician}]},
-            code="slot_taken")
-    if patient is not None and VideoVisit.objects.active() \
-            .filter(patient=patient, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
+    if connection.vendor != "postgresql" or group_patients:
+        busy = (Booking.objects.active().filter(clinician__in=clinicians)
+                .overlapping(starts_at, ends_at).select_related("clinician").first())
+        if busy is not None:
+            raise _clinician_busy(busy.clinician)
+    if connection.vendor != "postgresql" and patient is not None and VideoVisit.objects \
+            .active().filter(patient=patient, starts_at__lt=ends_at, ends_at__gt=starts_at) \
+            .exists():
         raise ValidationError(
             {"starts_at": [slot_taken_message() + " " + _("Patienten har redan ett "
                                                           "videobesök då.")]},
@@ -331,22 +338,36 @@ def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
                 code="slot_taken")
 
 
+def _clinician_busy(clinician: User) -> ValidationError:
+    return ValidationError(
+        {"starts_at": [slot_taken_message() + " " + _("%(name)s har redan en bokning då.")
+                       % {"name": clinician.get_full_name() or clinician}]},
+        code="slot_taken")
+
+
 class _slot_guard:
     """Turn the exclusion constraints' violations into "Tiden är redan bokad" (B6).
 
     Used inside the services' own atomic blocks, whose savepoint (or transaction) is
     rolled back on the refusal, so the caller's transaction stays usable without a
     savepoint of its own here: that would be two more round trips on every booking.
+    Set `clinician` to the clinician whose booking is being written, and a refusal
+    names them, as _ensure_free's check does.
     """
 
-    def __enter__(self) -> None:
+    clinician: User | None = None
+
+    def __enter__(self) -> _slot_guard:
         self.atomic = transaction.atomic(savepoint=False)
         self.atomic.__enter__()
+        return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         self.atomic.__exit__(exc_type, exc, tb)
         if exc_type is not None and issubclass(exc_type, IntegrityError):
             name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
+            if name == BOOKING_OVERLAP and self.clinician is not None:
+                raise _clinician_busy(self.clinician) from exc
             if name == BOOKING_OVERLAP:
                 raise ValidationError({"starts_at": [slot_taken_message()]},
                                       code="slot_taken") from exc
