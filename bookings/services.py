@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, Q
+from django.db.models import Q
 from django.template import Context, Template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,12 @@ from visits.models import VideoVisit
 
 BOOKING_OVERLAP = "bookings_booking_no_overlap_per_clinician"
 VISIT_OVERLAP = "visits_videovisit_no_overlap_per_patient"
+# _lock_clinicians on PostgreSQL: whether the user works at the unit, on the clinicians'
+# rows locked in a fixed order.
+LOCK_CLINICIANS = """
+    SELECT EXISTS (SELECT FROM accounts_user_care_units
+                    WHERE user_id = %(user)s AND careunit_id = %(unit)s)
+      FROM accounts_user WHERE id = ANY(%(clinicians)s) ORDER BY id FOR UPDATE"""
 # Foreign keys that booking_create is handed as model instances.
 REFERENCES = ("care_unit", "clinician", "patient", "primary_contact", "agent", "contact_type",
               "schedule_activity", "visit_reason", "kallelse_template", "created_by")
@@ -282,12 +288,16 @@ def _lock_clinicians(clinicians: Sequence[User], *, created_by: User,
     The lock makes bookings that race for a clinician take turns, so the later one
     sees the earlier one's booking (see _ensure_free); without it, concurrent inserts
     checked by the exclusion constraints can deadlock. The care-unit check rides on
-    the same query: one round trip fewer on every booking.
+    the same query: one round trip fewer on every booking. SQLite has no row locks
+    (its single writer keeps the turns there), so it only needs the check.
     """
-    works_here = User.care_units.through.objects.filter(user=created_by, careunit=care_unit)
-    return any(User.objects.select_for_update().filter(pk__in=[c.pk for c in clinicians])
-               .order_by("pk").annotate(works_here=Exists(works_here))
-               .values_list("works_here", flat=True))
+    if connection.vendor != "postgresql":
+        return created_by.care_units.filter(pk=care_unit.pk).exists()
+    # Written out: building it with the ORM took longer than a booking's INSERT.
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_CLINICIANS, {"user": created_by.pk, "unit": care_unit.pk,
+                                         "clinicians": [c.pk for c in clinicians]})
+        return any(works_here for (works_here,) in cursor.fetchall())
 
 
 def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
