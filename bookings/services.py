@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template import Context, Template
 from django.utils import formats, timezone
@@ -39,6 +39,12 @@ from visits.models import VideoVisit
 
 BOOKING_OVERLAP = "bookings_booking_no_overlap_per_clinician"
 VISIT_OVERLAP = "visits_videovisit_no_overlap_per_patient"
+# _lock_clinicians on PostgreSQL: whether the user works at the unit, on the clinicians'
+# rows locked in a fixed order.
+LOCK_CLINICIANS = """
+    SELECT EXISTS (SELECT FROM accounts_user_care_units
+                    WHERE user_id = %(user)s AND careunit_id = %(unit)s)
+      FROM accounts_user WHERE id = ANY(%(clinicians)s) ORDER BY id FOR UPDATE"""
 # Foreign keys that booking_create is handed as model instances.
 REFERENCES = ("care_unit", "clinician", "patient", "primary_contact", "agent", "contact_type",
               "schedule_activity", "visit_reason", "kallelse_template", "created_by")
@@ -144,7 +150,8 @@ def booking_create(
     Kind = Booking.Kind
     if kind == Kind.TEAM_PARTICIPANT:
         raise ValidationError(_("Medverkan teambesök bokas tillsammans med teambesöket."))
-    if not created_by.care_units.filter(pk=care_unit.pk).exists():
+    if not _lock_clinicians([owner, *participants], created_by=created_by,
+                            care_unit=care_unit):
         raise ValidationError(_("Du kan bara boka på dina egna vårdenheter."))
     day = timezone.localdate(starts_at)
     booking = Booking(
@@ -219,11 +226,13 @@ def booking_create(
                  patient=patient if video and kind != Kind.RELATIVE_CALL else None,
                  group_patients=group_patients if kind == Kind.GROUP else (),
                  starts_at=starts_at, ends_at=ends_at)
-    with _slot_guard():
+    with _slot_guard() as guard:
+        guard.clinician = owner
         booking.save()
         if kind == Kind.GROUP:
             booking.group_patients.set(group_patients)
         for clinician in participants:
+            guard.clinician = clinician
             Booking.objects.create(
                 kind=Kind.TEAM_PARTICIPANT, care_unit=care_unit, clinician=clinician,
                 team_owner_booking=booking, patient=patient, contact_type=contact_type,
@@ -272,29 +281,51 @@ def _check_group(booking: Booking, group_patients: Sequence[Patient], error) -> 
     booking.kallelse_delivery = ""
 
 
+def _lock_clinicians(clinicians: Sequence[User], *, created_by: User,
+                     care_unit: CareUnit) -> bool:
+    """Lock the clinicians' rows in pk order; True if created_by works at care_unit.
+
+    The lock makes bookings that race for a clinician take turns, so the later one
+    sees the earlier one's booking (see _ensure_free); without it, concurrent inserts
+    checked by the exclusion constraints can deadlock. The care-unit check rides on
+    the same query: one round trip fewer on every booking. SQLite has no row locks
+    (its single writer keeps the turns there), so it only needs the check.
+    """
+    if connection.vendor != "postgresql":
+        return created_by.care_units.filter(pk=care_unit.pk).exists()
+    # Written out: building it with the ORM took longer than a booking's INSERT.
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_CLINICIANS, {"user": created_by.pk, "unit": care_unit.pk,
+                                         "clinicians": [c.pk for c in clinicians]})
+        return any(works_here for (works_here,) in cursor.fetchall())
+
+
 def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
                  starts_at: datetime.datetime, ends_at: datetime.datetime,
                  group_patients: Sequence[Patient] = ()) -> None:
     """Refuse a time the clinicians or the patient already have (B6).
 
-    The clinicians' and the patient's rows are locked first, always in the same
-    order, so bookings that race for them take turns and the later one sees the
-    earlier one's booking here. Without the lock, concurrent inserts checked by
-    the exclusion constraints can deadlock; the constraints remain the last word.
+    The clinicians' rows are locked already (_lock_clinicians) and the patient's is
+    locked here, always in the same order, so bookings that race for them take turns
+    and the later one sees the earlier one's booking; the constraints remain the
+    last word.
+
+    On PostgreSQL the exclusion constraints refuse a clinician's or a patient's
+    overlap at the INSERT, and _slot_guard gives the same refusal, so those two
+    checks are left to them there: a query fewer on every booking. A group's
+    patients have no constraint; they are checked here, after the clinicians, so a
+    busy clinician is still the refusal a group booking gets first.
     """
-    list(User.objects.select_for_update().filter(pk__in=[c.pk for c in clinicians])
-         .order_by("pk").values_list("pk", flat=True))
     if patient is not None:
         list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
-    busy = (Booking.objects.active().filter(clinician__in=clinicians)
-            .overlapping(starts_at, ends_at).select_related("clinician").first())
-    if busy is not None:
-        raise ValidationError(
-            {"starts_at": [slot_taken_message() + " " + _("%(name)s har redan en bokning då.")
-                           % {"name": busy.clinician.get_full_name() or busy.clinician}]},
-            code="slot_taken")
-    if patient is not None and VideoVisit.objects.active() \
-            .filter(patient=patient, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
+    if connection.vendor != "postgresql" or group_patients:
+        busy = (Booking.objects.active().filter(clinician__in=clinicians)
+                .overlapping(starts_at, ends_at).select_related("clinician").first())
+        if busy is not None:
+            raise _clinician_busy(busy.clinician)
+    if connection.vendor != "postgresql" and patient is not None and VideoVisit.objects \
+            .active().filter(patient=patient, starts_at__lt=ends_at, ends_at__gt=starts_at) \
+            .exists():
         raise ValidationError(
             {"starts_at": [slot_taken_message() + " " + _("Patienten har redan ett "
                                                           "videobesök då.")]},
@@ -317,22 +348,36 @@ def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
                 code="slot_taken")
 
 
+def _clinician_busy(clinician: User) -> ValidationError:
+    return ValidationError(
+        {"starts_at": [slot_taken_message() + " " + _("%(name)s har redan en bokning då.")
+                       % {"name": clinician.get_full_name() or clinician}]},
+        code="slot_taken")
+
+
 class _slot_guard:
     """Turn the exclusion constraints' violations into "Tiden är redan bokad" (B6).
 
     Used inside the services' own atomic blocks, whose savepoint (or transaction) is
     rolled back on the refusal, so the caller's transaction stays usable without a
     savepoint of its own here: that would be two more round trips on every booking.
+    Set `clinician` to the clinician whose booking is being written, and a refusal
+    names them, as _ensure_free's check does.
     """
 
-    def __enter__(self) -> None:
+    clinician: User | None = None
+
+    def __enter__(self) -> _slot_guard:
         self.atomic = transaction.atomic(savepoint=False)
         self.atomic.__enter__()
+        return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         self.atomic.__exit__(exc_type, exc, tb)
         if exc_type is not None and issubclass(exc_type, IntegrityError):
             name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
+            if name == BOOKING_OVERLAP and self.clinician is not None:
+                raise _clinician_busy(self.clinician) from exc
             if name == BOOKING_OVERLAP:
                 raise ValidationError({"starts_at": [slot_taken_message()]},
                                       code="slot_taken") from exc

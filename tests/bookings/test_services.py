@@ -287,11 +287,29 @@ def test_a_clinician_cannot_be_booked_twice_at_once(ref, clinician, care_unit, d
     assert Booking.objects.count() == 1
 
 
+def test_the_refusal_names_the_busy_clinician_a_team_participant_too(
+        ref, clinician, colleague_same_unit, care_unit, adult, day):  # B6
+    single(ref, colleague_same_unit, care_unit, PatientFactory(care_units=[care_unit]),
+           at(day, 9))
+    with pytest.raises(ValidationError) as refused:
+        single(ref, colleague_same_unit, care_unit, adult, at(day, 9, 15))
+    assert refused.value.message_dict["starts_at"] == [
+        "Tiden är redan bokad. Välj en annan tid. Bob Sjöberg har redan en bokning då."]
+    with pytest.raises(ValidationError) as refused:
+        single(ref, clinician, care_unit, adult, at(day, 9, 15), kind="team_owner",
+               participants=[colleague_same_unit], participant_activity=ref.medverkan)
+    assert refused.value.message_dict["starts_at"] == [
+        "Tiden är redan bokad. Välj en annan tid. Bob Sjöberg har redan en bokning då."]
+    assert Booking.objects.count() == 1
+
+
 def test_a_patient_cannot_have_two_video_visits_at_once(ref, clinician, colleague_same_unit,
                                                         care_unit, adult, day):  # B6
     single(ref, clinician, care_unit, adult, at(day, 9))
-    with pytest.raises(ValidationError, match="Tiden är redan bokad"):
+    with pytest.raises(ValidationError, match="Tiden är redan bokad") as refused:
         single(ref, colleague_same_unit, care_unit, adult, at(day, 9, 15))
+    assert refused.value.message_dict["starts_at"] == [
+        "Tiden är redan bokad. Välj en annan tid. Patienten har redan ett videobesök då."]
     assert Booking.objects.count() == 1
 
 
