@@ -28,16 +28,34 @@ def participant_for_session(session) -> Participant | None:
     visit is over: its booked end plus INVITATION_GRACE, unless the meeting still runs
     (G5). Asked on every join page and at every heartbeat of the room's socket.
     """
-    if session is None:
-        return None
-    pk, link = session.get(SESSION_KEY), session.get(LINK_SESSION_KEY)
+    pk, link = session_link(session)
     if pk is None or link is None:
         return None
+    return _holding(pk=pk, links__pk=link).select_related("visit__owner").first()
+
+
+def session_link(session) -> tuple[int | None, int | None]:
+    """The participant and the link a join session came in with (None, None if not one)."""
+    if session is None:
+        return None, None
+    return session.get(SESSION_KEY), session.get(LINK_SESSION_KEY)
+
+
+def links_holding(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which (participant, link) pairs still hold, as participant_for_session decides,
+    in one query: the room's heartbeats ask for many sessions at once."""
+    if not pairs:
+        return set()
+    found = _holding(pk__in={pk for pk, _link in pairs}).values_list("pk", "links__pk")
+    return set(found) & pairs
+
+
+def _holding(**lookups):
+    """Participants with a link that is not revoked, of a visit not over (G5); the
+    lookups filter in the same step, so that a link lookup means that very link."""
     expired = timezone.now() - settings.INVITATION_GRACE
-    return (Participant.objects.active().select_related("visit__owner")
-            .filter(pk=pk, links__pk=link, links__revoked_at__isnull=True)
-            .filter(Q(visit__ends_at__gt=expired) | Q(visit__state=VideoVisit.State.VIDEO_LIVE))
-            .first())
+    return (Participant.objects.active().filter(links__revoked_at__isnull=True, **lookups)
+            .filter(Q(visit__ends_at__gt=expired) | Q(visit__state=VideoVisit.State.VIDEO_LIVE)))
 
 
 def is_identified(session, participant: Participant) -> bool:

@@ -352,6 +352,8 @@ ROOM_MAX_PEERS = int(env("ROOM_MAX_PEERS", "6"))
 # ROOM_PRESENCE_TTL (e.g. after a server crash) no longer counts (R4).
 ROOM_HEARTBEAT_SECONDS = int(env("ROOM_HEARTBEAT_SECONDS", "20"))
 ROOM_PRESENCE_TTL = datetime.timedelta(seconds=int(env("ROOM_PRESENCE_TTL_SECONDS", "60")))
+# A heartbeat waits this long for others, to be answered with them in one database call.
+ROOM_HEARTBEAT_GATHER_SECONDS = float(env("ROOM_HEARTBEAT_GATHER_SECONDS", "0.5"))
 # STUN and TURN servers, comma-separated URLs (stun:host:3478, turn:host:3478?transport=udp,
 # turns:host:5349). TURN credentials follow coturn's REST-API scheme (use-auth-secret):
 # username "expiry:peer", password base64(HMAC-SHA1(TURN_SECRET, username)).

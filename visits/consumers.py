@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from visits import realtime, room
+from visits.heartbeats import heartbeat
 from visits.realtime import session_group, staff_group, visit_group
 
 logger = logging.getLogger(__name__)
@@ -159,8 +160,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if kind == "signal":
             await self.relay_signal(content)
         elif kind == "ping":
-            beat = await database_sync_to_async(room.room_heartbeat)(
-                self.scope, self.member, self.channel_name)
+            beat = await heartbeat(room.Beat(self.scope, self.member, self.channel_name))
             if isinstance(beat, room.RoomClosed):
                 await self.leave_with(beat)
             elif beat:

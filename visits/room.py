@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,8 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.middleware import session_is_live
-from guests.joining import is_identified, participant_for_session
+from accounts.middleware import live_sessions
+from guests.joining import (
+    is_identified,
+    links_holding,
+    participant_for_session,
+    session_link,
+)
 from visits import realtime
 from visits.access import get_visit_for_socket
 from visits.models import RoomPresence, VideoVisit
@@ -97,20 +103,9 @@ def signed_out() -> RoomClosed:
     return RoomClosed(_("Du har loggats ut. Logga in igen för att fortsätta."), CLOSE_SIGNED_OUT)
 
 
-def refusal_at_heartbeat(scope: dict, member: Member) -> RoomClosed | None:
-    """Why a socket admitted earlier must now leave, or None (S3, G5).
-
-    Staff: the session was signed out or ran out of idle time with no request to
-    notice it. Others: the link they came in on was replaced, or the visit is over.
-    """
-    if member.user_id is not None:
-        session_key = getattr(scope.get("session"), "session_key", None)
-        return None if session_is_live(session_key) else signed_out()
-    participant = participant_for_session(scope.get("session"))
-    if participant is None or participant.pk != member.participant_id:
-        return RoomClosed(_("Länken du kom in med gäller inte längre. Använd den senaste "
-                            "länken du har fått, eller kontakta mottagningen."), CLOSE_REMOVED)
-    return None
+def link_gone() -> RoomClosed:
+    return RoomClosed(_("Länken du kom in med gäller inte längre. Använd den senaste länken "
+                        "du har fått, eller kontakta mottagningen."), CLOSE_REMOVED)
 
 
 @dataclass(frozen=True)
@@ -167,21 +162,55 @@ def room_leave(*, member: Member, channel_name: str) -> list[str]:
     return realtime.visit_changed_groups(VideoVisit.objects.get(pk=member.visit_id))
 
 
-def room_heartbeat(scope: dict, member: Member, channel_name: str) -> RoomClosed | bool:
-    """A socket's heartbeat, in one call: why it must now leave, else room_touch's answer.
+@dataclass(frozen=True)
+class Beat:
+    """One socket's heartbeat: its scope (the session it came in with) and its place."""
 
-    Hundreds of sockets beat on one server; each call runs on the one thread that runs
-    database calls, and the room's signals wait while it holds the interpreter.
+    scope: dict
+    member: Member
+    channel_name: str
+
+
+def room_heartbeats(beats: Sequence[Beat]) -> list[RoomClosed | bool]:
+    """Many sockets' heartbeats in a few queries (visits/heartbeats.py gathers them).
+
+    For each: why it must now leave (S3, G5), or else whether it still holds its place
+    in the room, whose presence is then kept fresh (R4). Staff leave when their session
+    was signed out or ran out of idle time with no request to notice it; others when
+    the link they came in on was replaced, or the visit is over.
     """
-    return refusal_at_heartbeat(scope, member) or room_touch(member=member,
-                                                            channel_name=channel_name)
+    sessions = [beat.scope.get("session") for beat in beats]
+    staff = [beat.member.user_id is not None for beat in beats]
+    live = live_sessions({getattr(session, "session_key", None)
+                          for session, is_staff in zip(sessions, staff, strict=True) if is_staff}
+                         - {None})
+    links = [None if is_staff else session_link(session)
+             for session, is_staff in zip(sessions, staff, strict=True)]
+    holding = links_holding({link for link in links if link and None not in link})
+
+    def answer(beat: Beat, session, link) -> RoomClosed | bool:
+        if link is None:
+            return True if getattr(session, "session_key", None) in live else signed_out()
+        return True if link[0] == beat.member.participant_id and link in holding \
+            else link_gone()
+
+    answers = [answer(*each) for each in zip(beats, sessions, links, strict=True)]
+    staying = [beat for beat, answer in zip(beats, answers, strict=True) if answer is True]
+    held = _touch(staying)
+    return [answer if answer is not True else beat.channel_name in held
+            for beat, answer in zip(beats, answers, strict=True)]
 
 
-def room_touch(*, member: Member, channel_name: str) -> bool:
-    """A heartbeat: keep the presence fresh. False when this socket no longer holds it."""
-    return bool(RoomPresence.objects.filter(
-        visit_id=member.visit_id, peer=member.peer, channel_name=channel_name,
-    ).update(seen_at=timezone.now()))
+def _touch(beats: Sequence[Beat]) -> set[str]:
+    """Keep these sockets' presences fresh; the channels that still hold their place."""
+    if not beats:
+        return set()
+    places = {beat.channel_name: (beat.member.visit_id, beat.member.peer) for beat in beats}
+    held = {name for name, visit_id, peer in RoomPresence.objects
+            .filter(channel_name__in=places).values_list("channel_name", "visit_id", "peer")
+            if places[name] == (visit_id, peer)}
+    RoomPresence.objects.filter(channel_name__in=held).update(seen_at=timezone.now())
+    return held
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
@@ -427,3 +428,64 @@ async def test_a_socket_on_a_replaced_link_is_closed_at_its_next_heartbeat(
     closed = await next_message(ws, "closed")
     assert closed["code"] == room.CLOSE_REMOVED and "senaste länken" in closed["message"]
     await ws.disconnect(timeout=10)
+
+
+async def test_heartbeats_at_the_same_moment_are_answered_together_each_its_own_way(
+        visit, clinician, colleague_same_unit, guest, patient, settings):  # R4, S3, G5
+    """Gathered into one database call, each socket still gets its own answer: the
+    colleague signed out and the guest on a replaced link leave, the others stay."""
+    await live(visit, clinician)
+    owner = await enter(visit, await staff_cookie(clinician))
+    colleague_client = await signed_in_client(colleague_same_unit)
+    colleague = await enter(visit, colleague_client.cookies[settings.SESSION_COOKIE_NAME].value)
+    guest_ws = await enter(visit, await join_cookie(guest))
+    patient_ws = await enter(visit, await join_cookie(patient))
+    await drain(owner, 0.5)
+
+    await database_sync_to_async(link_issue)(participant=guest)
+    await database_sync_to_async(Session.objects.filter(
+        session_key=colleague_client.cookies[settings.SESSION_COOKIE_NAME].value).delete)()
+    for ws in (owner, colleague, guest_ws, patient_ws):
+        await ws.send_json_to({"type": "ping"})
+    assert (await next_message(owner, "pong"))["type"] == "pong"
+    assert (await next_message(patient_ws, "pong"))["type"] == "pong"
+    assert (await next_message(colleague, "closed"))["code"] == room.CLOSE_SIGNED_OUT
+    assert (await next_message(guest_ws, "closed"))["code"] == room.CLOSE_REMOVED
+    for ws in (owner, colleague, guest_ws, patient_ws):
+        await ws.disconnect(timeout=10)
+
+
+def test_a_moment_of_heartbeats_costs_the_same_few_queries_however_many(
+        clinician, care_unit, django_assert_max_num_queries):  # R4
+    def beats(count: int) -> list[room.Beat]:
+        result = []
+        for _ in range(count):
+            visit = VideoVisitFactory(owner=clinician, care_unit=care_unit,
+                                      state=VideoVisit.State.VIDEO_LIVE)
+            guest = add(visit)
+            session = SessionStore()
+            session[SESSION_KEY] = guest.pk
+            session[LINK_SESSION_KEY] = guest.links.get().pk
+            session.create()
+            member = room.Member(visit_id=visit.pk, peer=f"p{guest.pk}", name="Gäst Ek",
+                                 role="Gäst", participant_id=guest.pk)
+            RoomPresence.objects.create(visit=visit, peer=member.peer, participant=guest,
+                                        name="Gäst Ek", role="Gäst", channel_name=f"c{guest.pk}",
+                                        connection="x")
+            loaded = SessionStore(session.session_key)
+            loaded.get(SESSION_KEY)  # read once, as the socket's connect does
+            result.append(room.Beat({"session": loaded}, member, f"c{guest.pk}"))
+        staff = SessionStore()
+        staff.update({"_auth_user_id": str(clinician.pk)})
+        staff.create()
+        result.append(room.Beat({"session": staff}, room.Member(
+            visit_id=result[0].member.visit_id, peer=f"s{clinician.pk}", name="Alice Lund",
+            role="Läkare", user_id=clinician.pk), "gone"))
+        return result
+
+    few, many = beats(2), beats(30)
+    with django_assert_max_num_queries(4):
+        assert room.room_heartbeats(few) == [True, True, False]
+    with django_assert_max_num_queries(4):
+        answers = room.room_heartbeats(many)
+    assert answers == [True] * 30 + [False]  # the staff socket holds no place here
