@@ -88,6 +88,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     """
 
     member: room.Member | None = None
+    beating: asyncio.Future | None = None  # the heartbeat being answered
     # Whom this socket may signal, from its last snapshot. A meeting set-up relays dozens
     # of messages in a burst: asking the database for each one queued them all behind
     # the one thread that runs database calls. Every change of presence or state
@@ -122,6 +123,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.send_snapshot()
 
     async def disconnect(self, code: int) -> None:
+        if self.beating is not None:
+            self.beating.cancel()
         for group in getattr(self, "groups", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.member is not None and hasattr(self, "connection"):
@@ -159,14 +162,19 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         kind = content.get("type")
         if kind == "signal":
             await self.relay_signal(content)
-        elif kind == "ping":
-            beat = await heartbeat(room.Beat(self.scope, self.member, self.channel_name))
-            if isinstance(beat, room.RoomClosed):
-                await self.leave_with(beat)
-            elif beat:
-                await self.send_json({"type": "pong"})
-            else:
-                await self.send_snapshot()  # closes with the reason
+        elif kind == "ping" and (self.beating is None or self.beating.done()):
+            # Answered on the side: the heartbeat waits for others (visits/heartbeats.py),
+            # and the socket's signals must not wait behind it.
+            self.beating = asyncio.ensure_future(self.answer_heartbeat())
+
+    async def answer_heartbeat(self) -> None:
+        beat = await heartbeat(room.Beat(self.scope, self.member, self.channel_name))
+        if isinstance(beat, room.RoomClosed):
+            await self.leave_with(beat)
+        elif beat:
+            await self.send_json({"type": "pong"})
+        else:
+            await self.send_snapshot()  # closes with the reason
 
     async def relay_signal(self, content: dict) -> None:
         to, data = content.get("to"), content.get("data")

@@ -489,3 +489,19 @@ def test_a_moment_of_heartbeats_costs_the_same_few_queries_however_many(
     with django_assert_max_num_queries(4):
         answers = room.room_heartbeats(many)
     assert answers == [True] * 30 + [False]  # the staff socket holds no place here
+
+
+async def test_a_signal_does_not_wait_behind_the_heartbeat_before_it(
+        visit, clinician, patient, settings):  # R3, R4
+    settings.ROOM_HEARTBEAT_GATHER_SECONDS = 3
+    await live(visit, clinician)
+    staff = await enter(visit, await staff_cookie(clinician))
+    to_patient = await enter(visit, await join_cookie(patient))
+    await next_message(staff, "state")
+    await staff.send_json_to({"type": "ping"})
+    offer = {"description": {"type": "offer", "sdp": "v=0"}}
+    await staff.send_json_to({"type": "signal", "to": f"p{patient.pk}", "data": offer})
+    assert (await next_message(to_patient, "signal", timeout=1))["data"] == offer
+    assert (await next_message(staff, "pong", timeout=5))["type"] == "pong"
+    for ws in (staff, to_patient):
+        await ws.disconnect(timeout=10)
