@@ -1,5 +1,6 @@
 """ASGI entry point: Django for HTTP, Channels for the WebSockets."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -23,3 +24,7 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Everything loaded so far lives as long as the process: keep it out of the collector's
+# full passes, which otherwise walk it all and hold up every socket while they do.
+gc.freeze()
