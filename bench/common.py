@@ -54,8 +54,6 @@ def recreate_database(url: str) -> None:
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SECRET_KEY"] = BENCH_SECRET_KEY
-    # As in production: with DEBUG on, Django also records every query it runs.
-    os.environ["DJANGO_DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "videovisit.settings")
     sys.path.insert(0, str(ROOT))
     import django
