@@ -180,12 +180,12 @@ def room_heartbeats(beats: Sequence[Beat]) -> list[RoomClosed | bool]:
     the link they came in on was replaced, or the visit is over.
     """
     sessions = [beat.scope.get("session") for beat in beats]
-    staff = [beat.member.user_id is not None for beat in beats]
+    # A participant's session names its link; staff have none.
+    links = [None if beat.member.user_id is not None else session_link(session)
+             for beat, session in zip(beats, sessions, strict=True)]
     live = live_sessions({getattr(session, "session_key", None)
-                          for session, is_staff in zip(sessions, staff, strict=True) if is_staff}
-                         - {None})
-    links = [None if is_staff else session_link(session)
-             for session, is_staff in zip(sessions, staff, strict=True)]
+                          for session, link in zip(sessions, links, strict=True)
+                          if link is None} - {None})
     holding = links_holding({link for link in links if link and None not in link})
 
     def answer(beat: Beat, session, link) -> RoomClosed | bool:

@@ -61,21 +61,21 @@ def start(request) -> HttpResponse:
     today = timezone.localdate()
     day = form.cleaned_data["dag"] if form.is_valid() and form.cleaned_data["dag"] else today
     visits = VideoVisit.objects
+    rows = list(visits.on(day).involving(request.user).with_waiting()
+                .select_related("patient").order_by("starts_at"))
+    # Forty rows of times: one time-zone look-up, not two template filters per row.
+    tz = timezone.get_current_timezone()
+    for visit in rows:
+        visit.starts, visit.ends = (visit.starts_at.astimezone(tz).strftime("%H:%M"),
+                                    visit.ends_at.astimezone(tz).strftime("%H:%M"))
     context = {
         "day": day, "today": today, "form": DayForm(initial={"dag": day}),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
-        "visits": visits.on(day).involving(request.user).with_waiting()
-        .select_related("patient").order_by("starts_at"),
+        "visits": rows,
         "unjournaled": visits.unjournaled().involving(request.user)
         .select_related("patient").order_by("starts_at"),
     }
-    # Forty rows of times: one time zone look-up, not two template filters per row.
-    tz = timezone.get_current_timezone()
-    context["visits"] = list(context["visits"])
-    for visit in context["visits"]:
-        visit.starts, visit.ends = (visit.starts_at.astimezone(tz).strftime("%H:%M"),
-                                    visit.ends_at.astimezone(tz).strftime("%H:%M"))
     template = "visits/start.html#visit-rows" if request.htmx and not request.htmx.boosted \
         else "visits/start.html"
     return render(request, template, context)
