@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
+from accounts.models import User
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = {
@@ -28,6 +33,7 @@ print(json.dumps({
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "debug": settings.DEBUG,
+    "db_options": settings.DATABASES["default"].get("OPTIONS", {}),
 }))
 """
 
@@ -62,6 +68,10 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
     assert found["layer_hosts"] == [{"address": "redis://cache:6379/2", "socket_timeout": None}]
     assert found["eager"] is False
     assert found["broker"] == "redis://cache:6379/2"
+    # Bound and, when run often, prepared by the server; a pooler may need it off.
+    assert found["db_options"] == {"server_side_binding": True, "prepare_threshold": 5}
+    found = probe(DATABASE_URL="postgres://u@db:5432/vv", DATABASE_PREPARE_THRESHOLD="")
+    assert found["db_options"] == {"server_side_binding": True, "prepare_threshold": None}
 
 
 def test_check_deploy_is_clean_in_a_production_environment():  # S3
@@ -79,3 +89,16 @@ def test_production_refuses_to_start_without_a_secret_key():
                             env=clean_env(**env), capture_output=True, text=True)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_query_run_often_is_prepared_on_the_server():
+    """PostgreSQL parses and plans it once per connection, not on every booking."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for _ in range(6):
+        User.objects.filter(username="nobody-by-this-name").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any("nobody" not in s and 'FROM "accounts_user"' in s for s in prepared), prepared
