@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
@@ -5,7 +7,7 @@ from django.core import serializers
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from accounts.management.commands.seed_demo import DEMO_PASSWORD, demo_day_start
 from accounts.models import CareUnit, User
 from bookings.models import (
     ContactType,
@@ -14,8 +16,8 @@ from bookings.models import (
     ScheduleBlock,
     VisitReason,
 )
-from guests.models import InterpreterAgency
-from integrations.models import MessageTemplate
+from guests.models import InterpreterAgency, Participant
+from integrations.models import MessageTemplate, OutboxMessage
 from patients.models import Patient
 from visits.models import VideoVisit
 
@@ -54,6 +56,18 @@ def test_it_creates_the_unit_staff_and_reference_data_of_the_routine(debug_on):
     physician = User.objects.get(username="lakare")
     today = VideoVisit.objects.on(timezone.localdate()).involving(physician)
     assert today.count() == 3
+    # Each visit can be joined from the demo: its link went out by SMS to the patient,
+    # or to the child's agent (P5).
+    invited = {(p.visit.patient.personnummer, p.kind, p.personnummer)
+               for p in Participant.objects.filter(visit__in=today)}
+    lo = Patient.objects.get(personnummer="201706159835")
+    lo_visit = today.get(patient=lo)
+    assert lo_visit.agent == lo_visit.primary_contact == lo.guardians.order_by(
+        "personnummer").first()
+    assert invited == {("198503129820", "patient", "198503129820"),
+                       ("197905279894", "patient", "197905279894"),
+                       ("201706159835", "agent", lo_visit.agent.personnummer)}
+    assert OutboxMessage.objects.filter(visit__in=today, channel="sms").count() == 3
     guardians = Patient.objects.get(personnummer="201706159835").guardians.all()
     assert len(guardians) == 2 and all(g.mobile for g in guardians)  # either can be agent
     schedule = ScheduleBlock.objects.filter(clinician__username__in=["lakare", "psykolog"])
@@ -87,3 +101,12 @@ def test_it_refuses_to_run_without_debug(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("now, first", [
+    ("09:10", "09:30"), ("09:40", "10:00"), ("22:50", "21:00"), ("23:55", "21:00")])
+def test_the_demo_visits_start_at_the_next_half_hour_and_end_before_midnight(now, first):
+    day = datetime.date(2026, 11, 26)
+    at = datetime.datetime.combine(day, datetime.time.fromisoformat(now),
+                                   tzinfo=timezone.get_current_timezone())
+    assert demo_day_start(at) == at.replace(hour=int(first[:2]), minute=int(first[3:]))

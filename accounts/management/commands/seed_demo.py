@@ -19,13 +19,14 @@ from bookings.models import (
     ScheduleBlock,
     VisitReason,
 )
-from guests.models import InterpreterAgency
-from guests.services import DEFAULT_TEMPLATES
+from guests.models import InterpreterAgency, Participant
+from guests.services import DEFAULT_TEMPLATES, participant_add
 from integrations.models import MessageTemplate
 from integrations.registry.fixture import FixtureRegistry
 from patients.models import Guardian, Patient
 from patients.services import guardian_update_contact, patient_register
 from visits.models import VideoVisit
+from visits.services import link_holder
 
 DEMO_PASSWORD = "videobesok-demo"
 
@@ -107,11 +108,14 @@ DEMO_PATIENTS = [
 ]
 # The child's guardians have mobile numbers, so either can be the agent who gets the link.
 DEMO_GUARDIAN_MOBILES = {"198409219840": "+46701740608", "198301309855": "+46701740609"}
+# (personnummer, minutes after the first visit, reason). The first starts at the next
+# half hour after seed_demo runs, so that the invitations' links still open.
 DEMO_VISITS = [
-    ("198503129820", datetime.time(9, 0), "Återbesök"),
-    ("201706159835", datetime.time(10, 30), "Nybesök"),
-    ("197905279894", datetime.time(14, 0), "Återbesök"),
+    ("198503129820", 0, "Återbesök"),
+    ("201706159835", 60, "Nybesök"),
+    ("197905279894", 120, "Återbesök"),
 ]
+DEMO_VISIT_MINUTES = 30
 
 MESSAGE_TEMPLATES += [
     {"key": key, "name": name, "channel": channel, "subject": DEFAULT_TEMPLATES[key][0],
@@ -138,6 +142,16 @@ INTERPRETER_AGENCIES = [
     {"name": "Digital Tolk", "first_name": "Tolk", "last_name": "digital",
      "email": "videolank@digitaltolk.se"},
 ]
+
+
+def demo_day_start(now: datetime.datetime) -> datetime.datetime:
+    """The first demo visit: the next half hour, or late in the evening as late as
+    lets the last one end before midnight."""
+    start = now.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(
+        minutes=30 if now.minute < 30 else 60)
+    last_end = datetime.timedelta(minutes=DEMO_VISITS[-1][1] + DEMO_VISIT_MINUTES)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
+    return min(start, midnight - datetime.timedelta(minutes=30) - last_end)
 
 
 class Command(BaseCommand):
@@ -198,15 +212,22 @@ class Command(BaseCommand):
             guardian_update_contact(guardian=guardian, email=guardian.email,
                                     mobile=DEMO_GUARDIAN_MOBILES[guardian.personnummer])
         today = timezone.localdate()
-        tz = timezone.get_current_timezone()
-        for number, start, reason in DEMO_VISITS:
-            starts_at = datetime.datetime.combine(today, start, tzinfo=tz)
-            VideoVisit.objects.get_or_create(
-                patient=Patient.objects.get(personnummer=number), owner=physician,
-                starts_at=starts_at,
-                defaults={"care_unit": unit, "ends_at": starts_at + datetime.timedelta(minutes=30),
-                          "reason": reason},
-            )
+        first = demo_day_start(timezone.localtime())
+        for number, offset, reason in DEMO_VISITS:
+            patient = Patient.objects.get(personnummer=number)
+            if VideoVisit.objects.filter(patient=patient, owner=physician,
+                                         starts_at__date=today).exists():
+                continue
+            starts_at = first + datetime.timedelta(minutes=offset)
+            # A child's first guardian is the primary contact and the agent (P5).
+            guardian = patient.guardians.order_by("personnummer").first() \
+                if patient.is_child_on(today) else None
+            visit = VideoVisit.objects.create(
+                patient=patient, owner=physician, starts_at=starts_at, care_unit=unit,
+                ends_at=starts_at + datetime.timedelta(minutes=DEMO_VISIT_MINUTES),
+                reason=reason, primary_contact=guardian, agent=guardian)
+            # The link goes out by SMS, to the development inbox (Inkorg).
+            participant_add(visit=visit, channel=Participant.Channel.SMS, **link_holder(visit))
 
     def ensure_schedules(self, unit: CareUnit) -> None:
         """Bookable video times for the physician and the psychologist (Boka videobesök)."""
