@@ -42,6 +42,14 @@ class Room {
   }
 
   show(view) {
+    const title = document.querySelector("[data-room-page-title]");
+    if (title) {
+      title.dataset.titleWaiting ??= title.textContent;
+      const inMeeting = view === "meeting" || view === "left";
+      title.textContent = inMeeting ? title.dataset.titleMeeting : title.dataset.titleWaiting;
+      document.title = document.title.replace(
+        inMeeting ? title.dataset.titleWaiting : title.dataset.titleMeeting, title.textContent);
+    }
     this.el.waiting.hidden = view !== "waiting";
     this.el.tiles.hidden = view !== "meeting";
     this.el.controls.hidden = view !== "meeting" && view !== "waiting";

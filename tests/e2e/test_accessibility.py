@@ -298,6 +298,8 @@ def test_waiting_room_and_live_room_have_no_wcag_violations(browser, live_server
         # Focus goes on to the next action rather than back to the top of the page.
         expect(staff.get_by_role("button", name="Avsluta videomöte")).to_be_focused()
         expect(status).to_have_text("Du är med i videomötet.")
+        expect(patient.get_by_role("heading", level=1)).to_have_text("Videomöte")
+        expect(patient).to_have_title(re.compile("^Videomöte"))
         wait_for_video(patient)
         wait_for_video(staff)
         assert_accessible(patient, "live room, patient")
