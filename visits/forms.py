@@ -34,6 +34,18 @@ class ParticipantForm(forms.Form):
                             "channel": Participant.Channel.NONE, "agency": agency.pk})
 
 
+class BaseGuestFormSet(forms.BaseFormSet):
+    """Nytt besök's guests, each a ParticipantForm (DESIGN V4, G2)."""
+
+    def get_form_kwargs(self, index: int) -> dict:
+        # A row staff added and left empty is theirs to fill in or remove: it is
+        # not passed over in silence as an unused extra form would be.
+        return {"empty_permitted": False}
+
+
+GuestFormSet = forms.formset_factory(ParticipantForm, formset=BaseGuestFormSet, extra=0)
+
+
 class NewVisitForm(forms.Form):
     """A visit created in the console, without timebook integration (DESIGN V4)."""
 

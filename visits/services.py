@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -83,16 +85,29 @@ def visit_confirm_journaled(*, visit: VideoVisit, user: User) -> VideoVisit:
     return locked
 
 
+class GuestsRefused(ValidationError):
+    """Guests of a new visit the rules refused; `by_guest` maps each one's place in
+    the list to its errors (V4)."""
+
+    def __init__(self, by_guest: dict[int, ValidationError]) -> None:
+        super().__init__([message for error in by_guest.values() for message in error.messages])
+        self.by_guest = by_guest
+
+
 @transaction.atomic
 def visit_create(*, patient: Patient, care_unit: CareUnit, owner: User, starts_at: datetime,
                  ends_at: datetime, reason: str, staff: list[User],
-                 primary_contact: Guardian | None = None,
-                 agent: Guardian | None = None) -> tuple[VideoVisit, Participant, str]:
+                 primary_contact: Guardian | None = None, agent: Guardian | None = None,
+                 guests: Sequence[Mapping[str, Any]] = ()
+                 ) -> tuple[VideoVisit, list[tuple[Participant, str]]]:
     """Skapa och skicka inbjudningar: a visit made in the console, not from a booking (V4).
 
     The patient, or for a child under 13 on the visit's date the agent, becomes the
-    participant who identifies with e-ID and gets the link (P4–P7, G4). Returns the
-    visit, that participant and their link's token (shown once, to copy).
+    participant who identifies with e-ID and gets the link (P4–P7, G4). Each of
+    `guests` (participant_add's keywords, without the visit) is invited with it; if
+    any is refused, GuestsRefused says which and nothing is created or sent (N1).
+    Returns the visit and each invited participant with their link's token (shown
+    once, to copy), the patient or agent first.
     """
     day = timezone.localtime(starts_at).date()
     refusal = patient.video_refusal_on(day)
@@ -117,9 +132,19 @@ def visit_create(*, patient: Patient, care_unit: CareUnit, owner: User, starts_a
     except IntegrityError as exc:  # the patient's overlap constraint: a race lost
         raise ValidationError({"start": _("Patienten har redan ett videobesök då.")}) from exc
     visit.staff.set(staff)
-    participant, token = participant_add(visit=visit, channel=Participant.Channel.SMS,
-                                         **link_holder(visit))
-    return visit, participant, token
+    invited = [participant_add(visit=visit, channel=Participant.Channel.SMS,
+                               **link_holder(visit))]
+    refused = {}
+    for index, guest in enumerate(guests):
+        try:
+            invited.append(participant_add(visit=visit, **guest))
+        except ValidationError as error:
+            # participant_add's savepoint undid only this guest: go on, so that every
+            # refused guest is named at once, then undo the whole visit.
+            refused[index] = error
+    if refused:
+        raise GuestsRefused(refused)
+    return visit, invited
 
 
 def link_holder(visit: VideoVisit) -> dict:

@@ -21,16 +21,17 @@ from django_htmx.http import (
 )
 
 from audit.services import Action
-from guests.models import InterpreterAgency, InvitationLink
+from guests.models import InterpreterAgency, InvitationLink, Participant
 from guests.services import link_issue, link_url, participant_add, participant_remove
 from integrations.services import outbox_resend
 from patients.access import find_patient_for_staff, log_patient_access
 from patients.models import Patient
 from videovisit.forms import add_errors
 from visits.access import get_visit_for_staff
-from visits.forms import NewVisitForm, ParticipantForm
+from visits.forms import GuestFormSet, NewVisitForm, ParticipantForm
 from visits.models import IllegalTransition, VideoVisit
 from visits.services import (
+    GuestsRefused,
     JournalingUnanswered,
     visit_confirm_journaled,
     visit_create,
@@ -39,8 +40,10 @@ from visits.services import (
     visit_transition,
 )
 
-# Session key of a new visit's link, shown once on its page after the redirect.
-NEW_LINK_KEY = "new_visit_link"
+# Session key of a new visit's links, shown once on its page after the redirect.
+NEW_LINKS_KEY = "new_visit_links"
+# Prefix of Nytt besök's guest rows.
+GUESTS = "guests"
 
 
 class DayForm(forms.Form):
@@ -95,12 +98,14 @@ def render_visit(request, visit: VideoVisit, *, status: int = 200, **context) ->
 def detail(request, pk: int) -> HttpResponse:
     """Besökssidan: patient, state, notes and the buttons of the visit's day (V2)."""
     visit = get_visit_for_staff(request, pk)
-    created = request.session.get(NEW_LINK_KEY)
+    created = request.session.get(NEW_LINKS_KEY)
     if created and created["visit"] == visit.pk:
-        del request.session[NEW_LINK_KEY]
-        participant = visit.participants.get(pk=created["participant"])
-        return render_visit(request, visit, editing=True, created=True,
-                            new_link=(participant, created["url"]), form=ParticipantForm(),
+        del request.session[NEW_LINKS_KEY]
+        invited = visit.participants.in_bulk([p_pk for p_pk, _url in created["links"]])
+        new_links = [(invited[p_pk], url) for p_pk, url in created["links"]]
+        sent = visit.participants.active().exclude(channel=Participant.Channel.NONE).count()
+        return render_visit(request, visit, editing=True, created=True, sent=sent,
+                            new_links=new_links, form=ParticipantForm(),
                             agencies=InterpreterAgency.objects.all())
     return render_visit(request, visit)
 
@@ -270,7 +275,7 @@ def participant_add_view(request, pk: int) -> HttpResponse:
             add_errors(form, error)
         else:
             return render_participants(request, visit, form=ParticipantForm(),
-                                       new_link=(participant, link_url(token)))
+                                       new_links=[(participant, link_url(token))])
     return render_participants(request, visit, form=form, status=422)
 
 
@@ -296,7 +301,7 @@ def participant_link_view(request, pk: int, participant_pk: int) -> HttpResponse
     participant = get_object_or_404(visit.participants.active(), pk=participant_pk)
     token = link_issue(participant=participant)
     return render_participants(request, visit, form=ParticipantForm(),
-                               new_link=(participant, link_url(token)))
+                               new_links=[(participant, link_url(token))])
 
 
 @login_required
@@ -305,32 +310,89 @@ def new_visit(request) -> HttpResponse:
     """A visit without timebook integration: "Skapa och skicka inbjudningar" (V4).
 
     A child's guardians are offered as primary contact and agent once the number is
-    known, so the form may take two rounds; it works without JavaScript.
+    known, and "Lägg till gäst", "Bjud in tolk" and "Ta bort" post the form back with
+    a guest row more or less, so the form may take several rounds; it works without
+    JavaScript, and htmx swaps only the form.
     """
     if request.method == "GET":
         form = NewVisitForm(user=request.user,
                             initial={"day": timezone.localdate(), "minutes": 30})
-        return render(request, "visits/new.html", {"form": form})
+        return render_new_visit(request, form, GuestFormSet(prefix=GUESTS))
     form, patient = bind_new_visit_form(request)
-    if patient is not None and form.asks_for_agent and "agent" not in request.POST:
-        # First round for a child: offer the guardians without calling it an error.
-        initial = request.POST.dict() | {"staff": request.POST.getlist("staff")}
-        form = NewVisitForm(user=request.user, guardians=patient.guardians.all(),
-                            initial=initial)
-        return render(request, "visits/new.html", {"form": form, "patient": patient})
-    if form.is_valid():
+    guest_action = "guest_add" in request.POST or "guest_remove" in request.POST
+    if guest_action or (patient is not None and form.asks_for_agent
+                        and "agent" not in request.POST):
+        # A guest row added or removed, or for a child the guardians offered in a
+        # first round: what was typed comes back without being called an error.
+        return new_visit_again(request, form, patient)
+    guests = bind_guests(request)
+    if form.is_valid() and guests.is_valid():
         try:
-            visit, participant, token = create_from_form(request, form, patient)
+            visit, invited = create_from_form(request, form, guests, patient)
+        except GuestsRefused as refused:
+            for index, error in refused.by_guest.items():
+                add_errors(guests.forms[index], error)
         except ValidationError as error:
             add_errors(form, error)
         else:
             log_patient_access(request, patient, Action.CREATE, obj=visit)
-            # Shown once on the visit page, then gone: only its hash is kept (G5).
-            request.session[NEW_LINK_KEY] = {"visit": visit.pk, "participant": participant.pk,
-                                              "url": link_url(token)}
+            # Shown once on the visit page, then gone: only their hashes are kept
+            # (G5). The patient's or agent's link, and those of guests who get none
+            # sent, whose link staff copy (G3).
+            request.session[NEW_LINKS_KEY] = {
+                "visit": visit.pk,
+                "links": [(participant.pk, link_url(token)) for participant, token in invited
+                          if participant.requires_eid
+                          or participant.channel == Participant.Channel.NONE]}
             url = reverse("visits:detail", args=[visit.pk])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    return render(request, "visits/new.html", {"form": form, "patient": patient}, status=422)
+    return render_new_visit(request, form, guests, patient=patient, status=422)
+
+
+def render_new_visit(request, form: NewVisitForm, guests: GuestFormSet, *,
+                     patient: Patient | None = None, status: int = 200,
+                     **context) -> HttpResponse:
+    template = "visits/new.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#new-visit-form"
+    return render(request, template, {
+        "form": form, "guests": guests, "patient": patient,
+        "agencies": InterpreterAgency.objects.all(), **context}, status=status)
+
+
+def new_visit_again(request, form: NewVisitForm, patient: Patient | None) -> HttpResponse:
+    """The form as posted, not validated, with a guest row added or removed if asked."""
+    guardians = patient.guardians.all() if patient is not None and form.asks_for_agent \
+        else None
+    initial = request.POST.dict() | {"staff": request.POST.getlist("staff")}
+    form = NewVisitForm(user=request.user, guardians=guardians, initial=initial)
+    posted = bind_guests(request)
+    rows = [{field.name: field.value() for field in row} for row in posted.forms]
+    added = "guest_add" in request.POST
+    if added:
+        agency_id = request.POST["guest_add"]
+        agency = (InterpreterAgency.objects.filter(pk=agency_id).first()
+                  if agency_id.isdigit() else None)
+        # "Bjud in tolk" fills in the agency's preset, as in Redigera deltagare (G3).
+        rows.append(ParticipantForm.for_interpreter(agency).initial if agency else {})
+    removed = request.POST.get("guest_remove", "")
+    if removed.isdigit() and int(removed) < len(rows):
+        del rows[int(removed)]
+    guests = GuestFormSet(initial=rows, prefix=GUESTS)
+    if added:
+        # Focus goes to the new row, after a swap by htmx or a page load alike.
+        guests.forms[-1].fields["kind"].widget.attrs["autofocus"] = True
+    return render_new_visit(request, form, guests, patient=patient,
+                            guest_removed=removed.isdigit())
+
+
+def bind_guests(request) -> GuestFormSet:
+    data = request.POST
+    if f"{GUESTS}-TOTAL_FORMS" not in data:
+        # Posted by a form without guest rows (one opened before they came): none.
+        data = data.copy()
+        data.update({f"{GUESTS}-TOTAL_FORMS": "0", f"{GUESTS}-INITIAL_FORMS": "0"})
+    return GuestFormSet(data, prefix=GUESTS)
 
 
 def bind_new_visit_form(request) -> tuple[NewVisitForm, Patient | None]:
@@ -347,7 +409,7 @@ def bind_new_visit_form(request) -> tuple[NewVisitForm, Patient | None]:
     return NewVisitForm(request.POST, user=request.user, guardians=guardians), patient
 
 
-def create_from_form(request, form: NewVisitForm, patient: Patient):
+def create_from_form(request, form: NewVisitForm, guests: GuestFormSet, patient: Patient):
     # The patient's unit among the user's (the patient was found through them).
     unit = (patient.care_units.filter(pk__in=request.user.care_units.all())
             .order_by("name").first())
@@ -357,8 +419,8 @@ def create_from_form(request, form: NewVisitForm, patient: Patient):
     return visit_create(
         patient=patient, care_unit=unit, owner=request.user, starts_at=starts_at,
         ends_at=starts_at + datetime.timedelta(minutes=data["minutes"]), reason=data["reason"],
-        staff=list(data["staff"]), primary_contact=data["primary_contact"], agent=data["agent"])
-
+        staff=list(data["staff"]), primary_contact=data["primary_contact"], agent=data["agent"],
+        guests=guests.cleaned_data)
 
 
 @require_POST

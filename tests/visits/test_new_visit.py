@@ -1,13 +1,15 @@
 """V4: a visit created in the console, without timebook integration."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings.services import booking_create
-from guests.models import Participant
+from guests.models import InterpreterAgency, InvitationLink, Participant
+from guests.services import link_resolve
 from integrations.models import OutboxMessage
 from tests.patients.factories import GuardianFactory, PatientFactory
 from tests.visits.factories import VideoVisitFactory, at
@@ -202,3 +204,193 @@ def test_a_time_the_patient_already_has_a_visit_is_refused(client, alice, eva, c
                       starts_at=tomorrow_at(13), ends_at=tomorrow_at(14))
     refused(client, "Patienten har redan ett videobesök då")
     assert VideoVisit.objects.filter(patient=eva).count() == 1
+
+
+# Guests invited with the visit, before "Skapa och skicka inbjudningar" (V4, G2–G4).
+
+MARGARETA = {"kind": "relative", "first_name": "Margareta", "last_name": "Ek",
+             "mobile": "070-174 06 08", "email": "", "channel": "sms", "agency": ""}
+SARA = {"kind": "colleague", "first_name": "Sara", "last_name": "Holm", "mobile": "",
+        "email": "sara.holm@example.se", "channel": "email", "agency": ""}
+
+
+@pytest.fixture
+def tolk():
+    return InterpreterAgency.objects.create(name="Digital Tolk", first_name="Tolk",
+                                            last_name="digital",
+                                            email="videolank@digitaltolk.se")
+
+
+def interpreter_of(agency: InterpreterAgency) -> dict:
+    return {"kind": "interpreter", "first_name": "Tolk", "last_name": "digital", "mobile": "",
+            "email": agency.email, "channel": "none", "agency": agency.pk}
+
+
+def guest_rows(*rows: dict) -> dict:
+    """The guest formset's fields as the browser posts them."""
+    data = {"guests-TOTAL_FORMS": str(len(rows)), "guests-INITIAL_FORMS": str(len(rows))}
+    for index, row in enumerate(rows):
+        data |= {f"guests-{index}-{name}": value for name, value in row.items()}
+    return data
+
+
+def field_error(content: str, name: str) -> str | None:
+    found = re.search(rf'<div class="field__errors" id="id_{name}_error"><p>([^<]*)</p>',
+                      content)
+    return found and found[1]
+
+
+def token_of(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_guests_are_invited_with_the_visit(client, alice, eva, tolk,
+                                           django_capture_on_commit_callbacks):  # V4, G4, N1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, "198503129820",
+                        **guest_rows(MARGARETA, interpreter_of(tolk), SARA))
+    assert response.status_code == 302
+    visit = VideoVisit.objects.get()
+    patient, margareta, interpreter, sara = visit.participants.all()
+    assert [p.kind for p in (patient, margareta, interpreter, sara)] == [
+        "patient", "relative", "interpreter", "colleague"]
+    assert margareta.mobile == "+46701740608" and interpreter.agency == tolk
+    # Through the outbox, each with the participant's own link; the agency gets none (G3).
+    sent = {(m.channel, m.recipient): InvitationLink.objects.get(pk=m.link_ref).participant
+            for m in OutboxMessage.objects.filter(visit=visit)}
+    assert sent == {("sms", eva.mobile): patient, ("sms", "+46701740608"): margareta,
+                    ("email", "sara.holm@example.se"): sara}
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Besöket är skapat och inbjudningarna skickade" in page
+    # Shown once to copy: the patient's link and the one no message carries.
+    links = re.findall(r'id="new-link-(\d+)" type="text" readonly value="([^"]+)"', page)
+    assert [int(pk) for pk, _url in links] == [patient.pk, interpreter.pk]
+    assert [link_resolve(token_of(url)) for _pk, url in links] == [patient, interpreter]
+    assert "Personlig länk för Tolk digital" in page
+    assert "Personlig länk för Margareta Ek" not in page
+    assert "Kopiera inbjudningslänk" not in client.get(response["Location"]).content.decode()
+
+
+def test_a_refused_guest_creates_nothing_and_is_told_at_the_field(
+        client, alice, eva, django_capture_on_commit_callbacks):  # V4, N1
+    olle = MARGARETA | {"first_name": "Olle", "mobile": ""}
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post(client, "198503129820",
+                        **guest_rows(MARGARETA, SARA | {"email": ""}, olle))
+    assert response.status_code == 422
+    content = response.content.decode()
+    assert field_error(content, "guests-0-mobile") is None
+    assert field_error(content, "guests-1-email") == ("Ange en e-postadress: länken skickas "
+                                                      "med e-post.")
+    assert field_error(content, "guests-2-mobile") == ("Ange ett mobilnummer: länken skickas "
+                                                       "som sms.")
+    # Nothing typed is lost.
+    assert 'name="guests-0-first_name" value="Margareta"' in content
+    assert 'name="guests-2-first_name" value="Olle"' in content
+    assert 'value="Uppföljning"' in content
+    assert not VideoVisit.objects.exists() and not Participant.objects.exists()
+    assert not OutboxMessage.objects.exists() and callbacks == []  # nothing will be sent
+
+
+def test_a_guest_row_left_empty_is_an_error_not_skipped(client, alice, eva):  # V4
+    empty = {"kind": "relative", "first_name": "", "last_name": "", "mobile": "", "email": "",
+             "channel": "sms", "agency": ""}
+    # Counted as an extra row, as a row added by a script would be.
+    response = post(client, "198503129820", **guest_rows(empty) | {"guests-INITIAL_FORMS": "0"})
+    assert response.status_code == 422
+    assert field_error(response.content.decode(), "guests-0-first_name")
+    assert not VideoVisit.objects.exists()
+
+
+def test_only_guests_are_added_as_guests(client, alice, eva):  # G2, G4
+    response = post(client, "198503129820",
+                    **guest_rows(MARGARETA | {"kind": "patient"}))
+    assert response.status_code == 422
+    assert field_error(response.content.decode(), "guests-0-kind").startswith(
+        "Välj ett giltigt alternativ")
+    assert not VideoVisit.objects.exists()
+
+
+def test_lagg_till_gast_without_javascript_posts_back_one_row_more(client, alice, eva,
+                                                                  tolk):  # V4
+    response = post(client, "198503129820", guest_add="", **guest_rows())
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="guests-TOTAL_FORMS" value="1"' in content
+    assert 'name="guests-0-first_name"' in content
+    assert "field__errors" not in content and "form-error" not in content  # not an error
+    assert 'value="Uppföljning"' in content
+    assert not VideoVisit.objects.exists()
+
+    # Bjud in tolk: a row with the agency's preset; the rows typed so far stay (G3).
+    content = post(client, "198503129820", guest_add=str(tolk.pk),
+                   **guest_rows(MARGARETA)).content.decode()
+    assert 'name="guests-TOTAL_FORMS" value="2"' in content
+    assert 'name="guests-0-first_name" value="Margareta"' in content
+    assert 'name="guests-0-mobile" value="070-174 06 08"' in content
+    assert 'name="guests-1-first_name" value="Tolk"' in content
+    assert 'name="guests-1-email" value="videolank@digitaltolk.se"' in content
+    assert re.search(r'name="guests-1-channel" value="none"[^>]*checked', content)
+    assert re.search(rf'name="guests-1-agency" value="{tolk.pk}"', content)
+
+    # Ta bort: the row goes and the next moves up.
+    content = post(client, "198503129820", guest_remove="0",
+                   **guest_rows(MARGARETA, interpreter_of(tolk))).content.decode()
+    assert 'name="guests-TOTAL_FORMS" value="1"' in content
+    assert 'name="guests-0-first_name" value="Tolk"' in content
+    assert "Margareta" not in content
+    assert not VideoVisit.objects.exists()
+
+    response = post(client, "198503129820", **guest_rows(interpreter_of(tolk)))
+    assert response.status_code == 302
+    assert [p.kind for p in Participant.objects.all()] == ["patient", "interpreter"]
+
+
+def test_with_htmx_only_the_form_is_swapped(client, alice, eva):  # V4
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    data = {"personnummer": "198503129820", "day": tomorrow.isoformat(), "start": "13:30",
+            "minutes": "30"} | guest_rows(MARGARETA)
+    url = reverse("visits:new")
+    added = client.post(url, data | {"guest_add": ""}, headers={"HX-Request": "true"})
+    content = added.content.decode()
+    assert content.lstrip().startswith('<form id="new-visit-form"')
+    assert 'name="guests-1-first_name"' in content
+    created = client.post(url, data, headers={"HX-Request": "true"})
+    assert created["HX-Redirect"] == reverse("visits:detail", args=[VideoVisit.objects.get().pk])
+
+
+def test_a_childs_guests_are_kept_through_the_guardians_round(client, alice,
+                                                              care_unit):  # P5, V4
+    child = PatientFactory(personnummer="201706159835", has_eid=False, mobile="",
+                           care_units=[care_unit])
+    karin = GuardianFactory(child=child, mobile="+46701740606")
+    GuardianFactory(child=child, personnummer="198112189876", first_name="Johan",
+                    mobile="+46701740607")
+    # The second guardian may join as a guest only (P5).
+    johan = MARGARETA | {"first_name": "Johan", "last_name": "Berg", "mobile": "0701740607"}
+
+    first = post(client, "201706159835", **guest_rows(johan))
+    content = first.content.decode()
+    assert first.status_code == 200 and "Ombud (får länken)" in content
+    assert "field__errors" not in content  # the guardians offered, not an error
+    assert 'name="guests-0-first_name" value="Johan"' in content
+    assert not VideoVisit.objects.exists()
+
+    # Lägg till gäst after the agent is chosen: the choice stays.
+    again = post(client, "201706159835", primary_contact=karin.pk, agent=karin.pk,
+                 guest_add="", **guest_rows(johan)).content.decode()
+    assert "Ombud (får länken)" in again
+    agent_choices = re.search(r'<select name="agent".*?</select>', again, re.S)[0]
+    assert f'<option value="{karin.pk}" selected>' in agent_choices
+    assert 'name="guests-0-first_name" value="Johan"' in again
+    assert 'name="guests-1-first_name"' in again
+
+    response = post(client, "201706159835", primary_contact=karin.pk, agent=karin.pk,
+                    **guest_rows(johan))
+    assert response.status_code == 302
+    visit = VideoVisit.objects.get()
+    assert [(p.kind, p.first_name) for p in visit.participants.all()] == [
+        ("agent", "Karin"), ("relative", "Johan")]
+    assert sorted(OutboxMessage.objects.values_list("recipient", flat=True)) == [
+        "+46701740606", "+46701740607"]

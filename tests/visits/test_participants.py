@@ -38,8 +38,7 @@ def add(client, visit, **fields):
 
 
 def link_from(content: str) -> str:
-    start = content.index('id="new-link" type="text" readonly value="') + 42
-    return content[start:content.index('"', start)]
+    return re.search(r'id="new-link-\d+" type="text" readonly value="([^"]+)"', content)[1]
 
 
 def test_the_editor_opens_in_place(client, visit):  # G1
