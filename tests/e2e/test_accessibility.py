@@ -76,6 +76,12 @@ def test_staff_pages_have_no_wcag_violations(page, clinician, colleague_same_uni
 
     page.goto("/besok/nytt/")
     assert_accessible(page, "new visit")
+    page.get_by_role("button", name="Lägg till gäst").click()
+    expect(page.get_by_role("group", name="Gäst 1")).to_be_visible()
+    assert_accessible(page, "new visit with a guest")
+    page.get_by_role("button", name="Skapa och skicka inbjudningar").click()
+    expect(page.get_by_role("group", name="Gäst 1").locator(".field__errors").first).to_be_visible()
+    assert_accessible(page, "new visit with errors")
     page.goto("/dev/inkorg/")
     assert_accessible(page, "development inbox")
 

@@ -1,4 +1,5 @@
-"""The clinician's day in Chromium: Idag → Ta emot → Starta besök → … → Avsluta (V1–V5)."""
+"""The clinician's day in Chromium: Idag → Ta emot → Starta besök → … → Avsluta (V1–V5),
+and a visit created with its guests in Nytt besök (V4)."""
 
 import datetime
 
@@ -6,6 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from guests.models import InterpreterAgency
 from tests.accounts.factories import PASSWORD
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory, at
@@ -97,3 +99,55 @@ def test_a_colleagues_start_page_updates_live_when_the_visit_moves(browser, live
     finally:
         for context in contexts:
             context.close()
+
+
+def test_nytt_besok_invites_guests_with_the_visit(page, clinician, care_unit,
+                                                 assert_accessible):  # V4, G3
+    InterpreterAgency.objects.create(name="Digital Tolk", first_name="Tolk", last_name="digital",
+                                     email="videolank@digitaltolk.se")
+    PatientFactory(personnummer="198503129820", first_name="Eva", last_name="Lindqvist",
+                   care_units=[care_unit])
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, "alice")
+    page.get_by_role("link", name="Nytt besök utan bokning").click()
+    page.get_by_label("Patientens personnummer").fill("19850312-9820")
+    page.get_by_label("Datum").fill(tomorrow.isoformat())
+    page.get_by_label("Starttid").fill("13:30")
+
+    page.get_by_role("button", name="Lägg till gäst").click()
+    relative = page.get_by_role("group", name="Gäst 1", exact=True)
+    expect(relative.get_by_label("Roll")).to_be_focused()  # on the new row
+    relative.get_by_label("Roll").select_option(label="Närstående eller vårdnadshavare")
+    relative.get_by_label("Förnamn").fill("Margareta")
+    relative.get_by_label("Efternamn").fill("Ek")
+    page.get_by_role("button", name="Bjud in tolk (Digital Tolk)").click()
+    interpreter = page.get_by_role("group", name="Gäst 2", exact=True)
+    expect(interpreter.get_by_label("Förnamn")).to_have_value("Tolk")
+    expect(interpreter.get_by_role("radio", name="Skickas inte (länken kopieras)")).to_be_checked()
+    expect(relative.get_by_label("Förnamn")).to_have_value("Margareta")  # typed, kept
+
+    # The relative's missing number is told at its field, and nothing is created.
+    page.get_by_role("button", name="Skapa och skicka inbjudningar").click()
+    mobile = relative.get_by_label("Mobilnummer")
+    expect(relative).to_contain_text("Ange ett mobilnummer: länken skickas som sms.")
+    expect(mobile).to_be_focused()
+    assert not VideoVisit.objects.exists()
+    mobile.fill("070-174 06 08")
+    # Enter means "Skapa och skicka inbjudningar", not a guest button before it.
+    mobile.press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Eva Lindqvist")
+    participants = page.locator("#participants")
+    expect(participants).to_contain_text("Besöket är skapat och inbjudningarna skickade.")
+    expect(participants.locator(".participant")).to_have_count(3)
+    expect(participants.locator(".participant").nth(1)).to_contain_text("Margareta Ek")
+    expect(participants.locator(".participant").nth(2)).to_contain_text("Tolk digital")
+    box = participants.locator(".link-box").filter(has_text="Tolk digital")
+    box.get_by_role("button", name="Kopiera inbjudningslänk").click()
+    expect(box).to_contain_text("Länken är kopierad.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == box.get_by_role("textbox").input_value() and "/in/" in copied
+    assert_accessible(page, "visit page after Nytt besök")
+    visit = VideoVisit.objects.get()
+    assert [p.kind for p in visit.participants.all()] == ["patient", "relative", "interpreter"]
