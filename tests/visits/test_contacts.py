@@ -1,23 +1,32 @@
-"""Byt ombud / primär kontakt: visit_change_contacts (P5, G4, G5)."""
+"""Byt ombud / primär kontakt on a child's visit page (P5, G4, G5)."""
 
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AccessLogEntry
 from bookings.services import booking_create
 from guests.models import Participant
 from guests.services import LinkProblem, link_resolve, link_url, token_for
 from integrations.delivery import body_to_send
 from integrations.models import OutboxMessage
 from tests.patients.factories import GuardianFactory, PatientFactory
-from tests.visits.factories import at
+from tests.visits.factories import VideoVisitFactory, at
 from visits.models import VideoVisit
 from visits.services import visit_change_contacts, visit_create
 
 pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
 KARIN_MOBILE, JOHAN_MOBILE = "+46701740606", "+46701740607"
+
+
+@pytest.fixture
+def alice(client, clinician):
+    client.force_login(clinician)
+    return clinician
 
 
 @pytest.fixture
@@ -63,6 +72,11 @@ def karins_token(created):
 def change(visit, user, *, primary_contact, agent):
     return visit_change_contacts(visit=visit, primary_contact=primary_contact, agent=agent,
                                  user=user)
+
+
+def post(client, visit, *, htmx=True, **fields):
+    return client.post(reverse("visits:contacts", args=[visit.pk]), fields,
+                       headers=HTMX if htmx else {})
 
 
 def agents(visit) -> list[Participant]:
@@ -183,3 +197,125 @@ def test_a_booked_visits_booking_follows(ref, clinician, care_unit, child, karin
     booking.refresh_from_db()
     assert (booking.primary_contact, booking.agent) == (johan, johan)
     assert [a.personnummer for a in agents(booking.video_visit)] == [johan.personnummer]
+
+
+def test_an_adults_visit_has_no_guardians_to_choose(client, alice, care_unit, karin):
+    visit = VideoVisitFactory(owner=alice, care_unit=care_unit)  # Eva, an adult
+    with pytest.raises(ValidationError):
+        change(visit, alice, primary_contact=karin, agent=karin)
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert "Byt ombud" not in page and "contacts-editor" not in page
+    url = reverse("visits:contacts", args=[visit.pk])
+    assert client.get(url, {"redigera": 1}).status_code == 404
+    assert client.post(url, {"primary_contact": karin.pk, "agent": karin.pk}).status_code == 404
+
+
+# The visit page
+
+
+def test_the_editor_opens_in_place_with_the_guardians(client, alice, visit, karin, johan):
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert "Byt ombud / primär kontakt" in page
+    content = client.get(reverse("visits:contacts", args=[visit.pk]), {"redigera": 1},
+                         headers=HTMX).content.decode()
+    assert content.lstrip().startswith('<div id="contacts-editor"')  # only the editor
+    assert "Karin Berg" in content and "Johan Berg" in content
+    assert f'<option value="{karin.pk}" selected>' in content
+    closed = client.get(reverse("visits:contacts", args=[visit.pk]), headers=HTMX)
+    assert "<form" not in closed.content.decode()
+
+
+def test_staff_change_the_agent_and_the_page_updates(client, alice, visit, karin, johan,
+                                                     karins_token):  # P5, G5, R1
+    response = post(client, visit, primary_contact=karin.pk, agent=johan.pk)
+    assert response.status_code == 200
+    assert "Ombudet är bytt" in response.content.decode()
+    assert f"visit-changed-{visit.pk}" in response["HX-Trigger"]
+    with pytest.raises(LinkProblem):
+        link_resolve(karins_token)
+    assert OutboxMessage.objects.filter(recipient=JOHAN_MOBILE).count() == 1
+    participants = client.get(reverse("visits:participants", args=[visit.pk]),
+                              headers=HTMX).content.decode()
+    assert "Johan Berg" in participants and "Karin Berg" not in participants
+
+
+def test_the_change_is_in_the_access_log(client, alice, visit, karin, johan):  # S1
+    post(client, visit, primary_contact=karin.pk, agent=johan.pk)
+    new = agents(visit)[0]
+    rows = AccessLogEntry.objects.filter(user=alice, patient=visit.patient)
+    assert rows.filter(action="update", object_type="visits.videovisit",
+                       object_id=str(visit.pk)).exists()
+    assert rows.filter(action="create", object_type="guests.participant",
+                       object_id=str(new.pk)).exists()
+
+
+def test_it_works_without_javascript(client, alice, visit, karin, johan):
+    url = reverse("visits:contacts", args=[visit.pk])
+    page = client.get(url, {"redigera": 1}).content.decode()
+    assert "<html" in page and 'id="contacts-heading"' in page
+    response = post(client, visit, htmx=False, primary_contact=johan.pk, agent=johan.pk)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("visits:detail", args=[visit.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Ombudet är bytt" in page and "Primär kontakt är ändrad" in page
+    facts = page[page.index("Primär kontakt"):page.index("Ansvarig")]
+    assert "Johan Berg, 070-174 06 07" in facts and "Karin" not in facts
+    assert client.get(url).status_code == 302  # "Avbryt" goes back to the visit
+
+
+def test_a_guardian_without_a_mobile_is_refused_with_the_reason(client, alice, visit, karin,
+                                                                johan, karins_token):  # P5
+    johan.mobile = ""
+    johan.save()
+    response = post(client, visit, primary_contact=karin.pk, agent=johan.pk)
+    assert response.status_code == 422
+    content = response.content.decode()
+    assert "Ombudet saknar mobilnummer. Lägg till det under Relationer" in content
+    assert f'<option value="{johan.pk}" selected>' in content  # the choice is kept
+    assert unchanged(visit, karin, karins_token)
+
+
+def test_a_pk_that_is_not_a_guardian_of_the_child_is_refused(client, alice, visit, karin,
+                                                             karins_token):  # P5
+    stranger = GuardianFactory(personnummer="195811029882", mobile="+46701740610")
+    response = post(client, visit, primary_contact=karin.pk, agent=stranger.pk)
+    assert response.status_code == 422
+    assert "field--error" in response.content.decode()
+    assert unchanged(visit, karin, karins_token)
+
+
+def test_a_finished_visit_offers_no_change_and_refuses_one(client, alice, visit, karin, johan,
+                                                           karins_token):
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.FINISHED)
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert "Byt ombud" not in page
+    editor = client.get(reverse("visits:contacts", args=[visit.pk]), {"redigera": 1},
+                        headers=HTMX)
+    assert editor.status_code == 409 and "<form" not in editor.content.decode()
+    response = post(client, visit, primary_contact=johan.pk, agent=johan.pk)
+    assert response.status_code == 422
+    assert "avslutat eller avbokat" in response.content.decode()
+    visit.refresh_from_db()
+    assert (visit.primary_contact, visit.agent) == (karin, karin)
+    assert not OutboxMessage.objects.filter(recipient=JOHAN_MOBILE).exists()
+
+
+def test_only_a_new_primary_contact_is_said_and_nothing_sent(client, alice, visit, karin,
+                                                             johan, karins_token):  # P5
+    response = post(client, visit, primary_contact=johan.pk, agent=karin.pk)
+    content = response.content.decode()
+    assert "Primär kontakt är ändrad" in content and "Ombudet är bytt" not in content
+    visit.refresh_from_db()
+    assert visit.primary_contact == johan
+    assert list(OutboxMessage.objects.values_list("recipient", flat=True)) == [KARIN_MOBILE]
+    assert link_resolve(karins_token).personnummer == karin.personnummer
+
+
+def test_outsider_is_refused_the_editor_and_the_change(client, visit, outsider, karin, johan,
+                                                       karins_token):  # S2
+    client.force_login(outsider)
+    url = reverse("visits:contacts", args=[visit.pk])
+    assert client.get(url, {"redigera": 1}).status_code == 403
+    assert post(client, visit, primary_contact=johan.pk, agent=johan.pk).status_code == 403
+    assert unchanged(visit, karin, karins_token)
+    assert AccessLogEntry.objects.filter(user=outsider, outcome="denied").count() == 2
