@@ -171,12 +171,16 @@ def participant_add(*, visit: VideoVisit, kind: str, first_name: str, last_name:
 
 
 @transaction.atomic
-def participant_remove(*, participant: Participant) -> Participant:
-    """Remove a participant: their links stop working and a live room lets them go (G5)."""
+def participant_remove(*, participant: Participant, replaced: bool = False) -> Participant:
+    """Remove a participant: their links stop working and a live room lets them go (G5).
+
+    The patient and the agent stay, unless `replaced`: the caller puts another in the
+    agent's place in the same transaction (visits.services.visit_change_contacts).
+    """
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.removed_at:
         return participant
-    if not participant.is_removable:
+    if not participant.is_removable and not replaced:
         # Without them nobody could open the visit; cancelling is the way out.
         raise ValidationError(_("Patienten och ombudet kan inte tas bort från besöket. "
                                 "Avboka besöket om det inte ska bli av."))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from integrations.registry import RegistryPerson, get_registry
+from patients.fields import normalise_mobile
 from patients.models import Guardian, Patient, age_on, needs_own_mobile
 from patients.personnummer import Personnummer
 
@@ -118,7 +119,20 @@ def child_contacts_clean(*, patient: Patient, primary_contact: Guardian | None,
     elif not agent.mobile:
         errors["agent"] = _("Ombudet saknar mobilnummer. Lägg till det under Relationer; "
                             "ombudet får länken som sms.")
+    elif not _is_mobile(agent.mobile):
+        errors["agent"] = _("Ombudets mobilnummer är inte ett giltigt svenskt mobilnummer. "
+                            "Rätta det under Relationer; ombudet får länken som sms.")
     elif not agent.has_eid:
         errors["agent"] = _("Ombudet måste kunna legitimera sig med e-legitimation (BankID).")
     if errors:
         raise ValidationError(errors)
+
+
+def _is_mobile(number: str) -> bool:
+    # Relationer stores numbers normalised, but admin takes any text: an SMS to a
+    # number that is not a mobile would fail only in the outbox, after the change.
+    try:
+        normalise_mobile(number)
+    except ValidationError:
+        return False
+    return True

@@ -75,3 +75,22 @@ class NewVisitForm(forms.Form):
         guardians = guardians if guardians is not None else Guardian.objects.none()
         self.fields["primary_contact"].queryset = guardians
         self.fields["agent"].queryset = guardians
+
+
+class ContactsForm(forms.Form):
+    """Byt ombud / primär kontakt: the child's guardians, for this visit (DESIGN P5)."""
+
+    primary_contact = GuardianChoiceField(label=_("Primär kontakt"), queryset=None,
+                                          empty_label=None)
+    agent = GuardianChoiceField(
+        label=_("Ombud (får länken)"), queryset=None, empty_label=None,
+        help_text=_("Ett nytt ombud får en ny länk som sms och legitimerar sig med BankID. "
+                    "Det tidigare ombudets länk slutar gälla."))
+
+    def __init__(self, *args, visit, **kwargs) -> None:
+        kwargs.setdefault("initial", {"primary_contact": visit.primary_contact_id,
+                                      "agent": visit.agent_id})
+        super().__init__(*args, **kwargs)
+        guardians = visit.patient.guardians.all()
+        self.fields["primary_contact"].queryset = guardians
+        self.fields["agent"].queryset = guardians

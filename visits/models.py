@@ -160,6 +160,17 @@ class VideoVisit(models.Model):
                 if guardian is not None]
 
     @property
+    def is_for_child(self) -> bool:
+        """The patient is under 13 on the visit's date: a guardian acts as agent (P5, P7)."""
+        return self.patient.is_child_on(timezone.localdate(self.starts_at))
+
+    @property
+    def contacts_changeable(self) -> bool:
+        """Byt ombud / primär kontakt: a child's visit that is not over (P5)."""
+        return self.is_for_child and self.state not in {self.State.FINISHED,
+                                                        self.State.CANCELLED}
+
+    @property
     def has_unjournaled_notes(self) -> bool:
         return bool(self.notes) and self.notes_journaled_at is None
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,11 +13,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CareUnit, User
 from guests.models import Participant
-from guests.services import participant_add, participants_notify_cancelled
+from guests.services import participant_add, participant_remove, participants_notify_cancelled
 from patients.models import Guardian, Patient
 from patients.services import child_contacts_clean
 from visits import realtime
 from visits.models import IllegalTransition, VideoVisit
+
+if TYPE_CHECKING:
+    from bookings.models import Booking
 
 
 class JournalingUnanswered(Exception):
@@ -213,3 +217,55 @@ def visit_cancel(*, visit: VideoVisit, user: User) -> VideoVisit:
     participants_notify_cancelled(visit=locked)
     realtime.visit_changed(locked)
     return locked
+
+
+@dataclass(frozen=True)
+class ContactsChange:
+    """What visit_change_contacts changed: the field names, and the rows it wrote."""
+
+    visit: VideoVisit
+    changed: tuple[str, ...]
+    agent_participant: Participant | None = None
+    booking: Booking | None = None  # when the visit came from a booking
+
+
+@transaction.atomic
+def visit_change_contacts(*, visit: VideoVisit, primary_contact: Guardian | None,
+                          agent: Guardian | None, user: User) -> ContactsChange:
+    """Byt ombud / primär kontakt: another guardian for a child's visit and its booking (P5).
+
+    A new agent takes the old one's place as the participant who identifies with e-ID
+    (G4): the old agent's link stops working and a live room lets them go (G5), and the
+    new agent's invitation goes through the outbox as when the visit was created (N1).
+    The same people again change nothing and send nothing.
+    """
+    from bookings.models import Booking
+
+    locked = _locked(visit)
+    if locked.state in {VideoVisit.State.FINISHED, VideoVisit.State.CANCELLED}:
+        raise ValidationError(_("Besöket är avslutat eller avbokat; primär kontakt och ombud "
+                                "kan inte ändras."))
+    if not locked.is_for_child:
+        raise ValidationError(_("Primär kontakt och ombud väljs bara för barn under 13 år."))
+    child_contacts_clean(patient=locked.patient, primary_contact=primary_contact, agent=agent)
+    changed = tuple(name for name, guardian in (("primary_contact", primary_contact),
+                                                ("agent", agent))
+                    if getattr(locked, f"{name}_id") != guardian.pk)
+    if not changed:
+        return ContactsChange(visit=locked, changed=())
+    new_participant = None
+    locked.primary_contact, locked.agent = primary_contact, agent
+    if "agent" in changed:
+        for old in locked.participants.active().filter(kind=Participant.Kind.AGENT):
+            participant_remove(participant=old, replaced=True)
+        new_participant, _token = participant_add(visit=locked, channel=Participant.Channel.SMS,
+                                                  **link_holder(locked))
+    locked.save(update_fields=list(changed))
+    # Medverkan teambesök bookings carry no guardians; the owner's booking does.
+    booking = locked.bookings.exclude(kind=Booking.Kind.TEAM_PARTICIPANT).first()
+    if booking is not None:
+        booking.primary_contact, booking.agent = primary_contact, agent
+        booking.save(update_fields=["primary_contact", "agent"])
+    realtime.visit_changed(locked)
+    return ContactsChange(visit=locked, changed=changed, agent_participant=new_participant,
+                          booking=booking)

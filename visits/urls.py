@@ -21,5 +21,6 @@ urlpatterns = [
     path("besok/<int:pk>/meddelanden/<int:message_pk>/skicka-igen/", views.message_resend,
          name="message-resend"),
     path("besok/<int:pk>/rum/", views.room_presence, name="room_presence"),
+    path("besok/<int:pk>/ombud/", views.contacts, name="contacts"),
     path("besok/<int:pk>/<slug:action>/", views.transition, name="transition"),
 ]

@@ -28,11 +28,13 @@ from patients.access import find_patient_for_staff, log_patient_access
 from patients.models import Patient
 from videovisit.forms import add_errors
 from visits.access import get_visit_for_staff
-from visits.forms import GuestFormSet, NewVisitForm, ParticipantForm
+from visits.forms import ContactsForm, GuestFormSet, NewVisitForm, ParticipantForm
 from visits.models import IllegalTransition, VideoVisit
 from visits.services import (
+    ContactsChange,
     GuestsRefused,
     JournalingUnanswered,
+    visit_change_contacts,
     visit_confirm_journaled,
     visit_create,
     visit_finish,
@@ -443,3 +445,75 @@ def room_presence(request, pk: int) -> HttpResponse:
     """Who is in the visit's video room, re-fetched when someone enters or leaves (R1)."""
     visit = get_visit_for_staff(request, pk)
     return render(request, "visits/_room_presence.html", {"visit": visit})
+
+
+# Byt ombud / primär kontakt (DESIGN P5): an editor outside the live panel, so that a
+# colleague's update of the visit does not sweep away what is being chosen.
+
+
+def render_contacts(request, visit: VideoVisit, *, status: int = 200,
+                    **context) -> HttpResponse:
+    if not request.htmx:
+        return render_visit(request, visit, status=status, **context)
+    return render(request, "visits/detail.html#contacts-editor", {"visit": visit, **context},
+                  status=status)
+
+
+def contacts_saved_message(change: ContactsChange) -> str:
+    if not change.changed:
+        return _("Inget är ändrat: primär kontakt och ombud är desamma som tidigare.")
+    said = []
+    if "agent" in change.changed:
+        said.append(_("Ombudet är bytt. Det nya ombudet får inbjudan som sms, och det "
+                      "tidigare ombudets länk gäller inte längre."))
+    if "primary_contact" in change.changed:
+        said.append(_("Primär kontakt är ändrad."))
+    return " ".join(str(sentence) for sentence in said)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contacts(request, pk: int) -> HttpResponse:
+    """Byt ombud / primär kontakt for a child's visit; ?redigera=1 opens the editor (P5).
+
+    Works without JavaScript: the editor is then part of the whole visit page, and a
+    change redirects back to it.
+    """
+    visit = get_visit_for_staff(request, pk)
+    if not visit.is_for_child:
+        raise Http404  # an adult's visit has no guardians to choose among
+    refused = _("Besöket är avslutat eller avbokat; primär kontakt och ombud kan inte ändras.")
+    if request.method == "GET":
+        if "redigera" not in request.GET:
+            return render_contacts(request, visit) if request.htmx else \
+                redirect("visits:detail", pk=visit.pk)
+        if not visit.contacts_changeable:
+            return render_contacts(request, visit, status=409, contacts_problem=refused)
+        return render_contacts(request, visit, contacts_form=ContactsForm(visit=visit))
+    form = ContactsForm(request.POST, visit=visit)
+    if form.is_valid():
+        try:
+            change = visit_change_contacts(visit=visit, user=request.user,
+                                           primary_contact=form.cleaned_data["primary_contact"],
+                                           agent=form.cleaned_data["agent"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            # The access helper logged the change of the visit; the rows it made on the
+            # way are the patient's data too (S1).
+            if change.booking is not None:
+                log_patient_access(request, visit.patient, Action.UPDATE, obj=change.booking)
+            if change.agent_participant is not None:
+                log_patient_access(request, visit.patient, Action.CREATE,
+                                   obj=change.agent_participant)
+            saved = contacts_saved_message(change)
+            if not request.htmx:
+                messages.success(request, saved)
+                return redirect("visits:detail", pk=visit.pk)
+            response = render_contacts(request, change.visit, contacts_saved=saved)
+            if change.changed:
+                # This page's panel and participants, also for a colleague the visit's
+                # groups do not reach (realtime.visit_changed_groups).
+                trigger_client_event(response, f"visit-changed-{visit.pk}")
+            return response
+    return render_contacts(request, visit, status=422, contacts_form=form)

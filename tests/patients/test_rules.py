@@ -82,3 +82,9 @@ class TestChildContacts:  # P5
         with pytest.raises(ValidationError) as error:
             child_contacts_clean(patient=child, primary_contact=karin, agent=karin)
         assert "mobilnummer" in error.value.message_dict["agent"][0]
+
+    def test_the_agents_number_must_be_a_swedish_mobile(self, child):
+        karin = GuardianFactory(child=child, mobile="090-123456")  # a landline, from admin
+        with pytest.raises(ValidationError) as error:
+            child_contacts_clean(patient=child, primary_contact=karin, agent=karin)
+        assert "inte ett giltigt svenskt mobilnummer" in error.value.message_dict["agent"][0]
