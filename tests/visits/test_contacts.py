@@ -13,39 +13,20 @@ from guests.models import Participant
 from guests.services import LinkProblem, link_resolve, link_url, token_for
 from integrations.delivery import body_to_send
 from integrations.models import OutboxMessage
-from tests.patients.factories import GuardianFactory, PatientFactory
+from tests.patients.factories import GuardianFactory
+from tests.visits.conftest import JOHAN_MOBILE, KARIN_MOBILE
 from tests.visits.factories import VideoVisitFactory, at
 from visits.models import VideoVisit
 from visits.services import visit_change_contacts, visit_create
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
-KARIN_MOBILE, JOHAN_MOBILE = "+46701740606", "+46701740607"
 
 
 @pytest.fixture
 def alice(client, clinician):
     client.force_login(clinician)
     return clinician
-
-
-@pytest.fixture
-def child(care_unit):
-    """Lo Berg, 9 years old, with her guardians Karin and Johan."""
-    return PatientFactory(personnummer="201706159835", first_name="Lo", last_name="Berg",
-                          has_eid=False, mobile="", care_units=[care_unit])
-
-
-@pytest.fixture
-def karin(child):
-    return GuardianFactory(child=child, personnummer="198409219840", first_name="Karin",
-                           mobile=KARIN_MOBILE)
-
-
-@pytest.fixture
-def johan(child):
-    return GuardianFactory(child=child, personnummer="198301309855", first_name="Johan",
-                           mobile=JOHAN_MOBILE)
 
 
 @pytest.fixture

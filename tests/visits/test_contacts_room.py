@@ -5,7 +5,6 @@ from channels.db import database_sync_to_async
 
 from guests.models import Participant
 from guests.services import participant_add
-from tests.patients.factories import GuardianFactory, PatientFactory
 from tests.visits.factories import VideoVisitFactory
 from tests.visits.test_room import enter, join_cookie, live, next_message, staff_cookie
 from visits import room
@@ -13,24 +12,6 @@ from visits.models import VideoVisit
 from visits.services import visit_change_contacts
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def child(care_unit):
-    return PatientFactory(personnummer="201706159835", first_name="Lo", last_name="Berg",
-                          has_eid=False, mobile="", care_units=[care_unit])
-
-
-@pytest.fixture
-def karin(child):
-    return GuardianFactory(child=child, personnummer="198409219840", first_name="Karin",
-                           mobile="+46701740606")
-
-
-@pytest.fixture
-def johan(child):
-    return GuardianFactory(child=child, personnummer="198301309855", first_name="Johan",
-                           mobile="+46701740607")
 
 
 @pytest.fixture
