@@ -60,6 +60,13 @@ def clinician(care_unit):
 
 
 @pytest.fixture
+def alice(client, clinician):
+    """The clinician, signed in on the test client."""
+    client.force_login(clinician)
+    return clinician
+
+
+@pytest.fixture
 def colleague_same_unit(care_unit):
     """bob: a psychologist at the same unit as alice."""
     return UserFactory(username="bob", first_name="Bob", last_name="Sjöberg", title="Psykolog",

@@ -20,12 +20,6 @@ Action, Outcome = AccessLogEntry.Action, AccessLogEntry.Outcome
 ADULT = "198503129820"
 
 
-@pytest.fixture
-def alice(client, clinician):
-    client.force_login(clinician)
-    return clinician
-
-
 def only_row() -> AccessLogEntry:
     rows = list(AccessLogEntry.objects.all())
     assert len(rows) == 1, rows

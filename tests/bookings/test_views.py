@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def alice(client, clinician):
-    client.force_login(clinician)
-    return clinician
-
-
 def url(step: str) -> str:
     return reverse("bookings:step", args=[step])
 

@@ -24,12 +24,6 @@ class CountingRegistry:
         return None
 
 
-@pytest.fixture
-def alice(client, clinician):
-    client.force_login(clinician)
-    return clinician
-
-
 def search(client, number, htmx=False):
     headers = {"HX-Request": "true"} if htmx else {}
     return client.post(reverse("patients:search"), {"personnummer": number}, headers=headers)

@@ -24,12 +24,6 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def alice(client, clinician):
-    client.force_login(clinician)
-    return clinician
-
-
-@pytest.fixture
 def created(clinician, care_unit, child, karin, johan):
     """Lo's visit tomorrow, made with Karin as primary contact and agent; her link."""
     starts = at(timezone.localdate() + datetime.timedelta(days=1), 10)

@@ -18,12 +18,6 @@ from visits.models import VideoVisit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(client, clinician):
-    client.force_login(clinician)
-    return clinician
-
-
 def post(client, number, **fields):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     data = {"personnummer": number, "day": tomorrow.isoformat(), "start": "13:30",

@@ -19,12 +19,6 @@ def today():
     return timezone.localdate()
 
 
-@pytest.fixture
-def alice(client, clinician):
-    client.force_login(clinician)
-    return clinician
-
-
 def visit_for(owner, unit, day, hour, **kwargs):
     patient = kwargs.pop("patient", None) or PatientFactory(care_units=[unit])
     return VideoVisitFactory(owner=owner, care_unit=unit, starts_at=at(day, hour),
