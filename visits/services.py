@@ -154,7 +154,7 @@ def visit_create(*, patient: Patient, care_unit: CareUnit, owner: User, starts_a
 def link_holder(visit: VideoVisit) -> dict:
     """Who gets the visit's link and must identify with e-ID: the patient, or for a
     child under 13 on the visit's date the agent (P5, G4); as participant_add takes it."""
-    if visit.patient.is_child_on(timezone.localtime(visit.starts_at).date()):
+    if visit.is_for_child:
         person, kind = visit.agent, Participant.Kind.AGENT
     else:
         person, kind = visit.patient, Participant.Kind.PATIENT
