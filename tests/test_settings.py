@@ -102,3 +102,16 @@ def test_a_query_run_often_is_prepared_on_the_server():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert any("nobody" not in s and 'FROM "accounts_user"' in s for s in prepared), prepared
+
+
+def test_the_server_process_collects_garbage_without_long_pauses():
+    """videovisit.asgi, as daphne loads it: what was loaded is frozen, and the young
+    generation is collected seldom enough not to bring on full passes (bench/room.py)."""
+    code = ("import gc, json, videovisit.asgi as a; "
+            "print(json.dumps([gc.get_threshold(), gc.get_freeze_count() > 10_000, "
+            "a.GC_THRESHOLDS]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean_env(),
+                         capture_output=True, text=True, check=True)
+    thresholds, frozen, configured = json.loads(out.stdout)
+    assert thresholds == configured and thresholds[0] >= 10_000
+    assert frozen
