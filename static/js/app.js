@@ -22,11 +22,16 @@ function showProblem(text) {
 // <body>, and a keyboard or screen reader user would start again from the top of the
 // page. Focus moves to the first field with an error, else to the part's marked place.
 // A marked element that cannot take focus itself hands it to its first field.
+// Enter in a field is different: htmx gives focus back to that field (by its id), and
+// it stays there unless the answer has errors, which the person must hear first.
 document.addEventListener("htmx:afterSettle", (event) => {
-  if (document.activeElement && document.activeElement !== document.body) return;
   if (!event.detail.requestConfig?.triggeringEvent?.isTrusted) return;
   const part = event.target;
-  const marked = part.querySelector('[aria-invalid="true"]') || part.querySelector("[data-swap-focus]");
+  const invalid = part.querySelector('[aria-invalid="true"]');
+  const active = document.activeElement;
+  if (active && active !== document.body
+      && !(invalid && part.contains(active) && active.getAttribute("aria-invalid") !== "true")) return;
+  const marked = invalid || part.querySelector("[data-swap-focus]");
   const target = marked && (marked.hasAttribute("tabindex") || marked.tabIndex >= 0
     ? marked : marked.querySelector("input:not([type=hidden]), select, textarea, button"));
   (target || part.querySelector("h2[tabindex]"))?.focus();

@@ -127,8 +127,9 @@ def test_nytt_besok_invites_guests_with_the_visit(page, clinician, care_unit,
     expect(interpreter.get_by_role("radio", name="Skickas inte (länken kopieras)")).to_be_checked()
     expect(relative.get_by_label("Förnamn")).to_have_value("Margareta")  # typed, kept
 
-    # The relative's missing number is told at its field, and nothing is created.
-    page.get_by_role("button", name="Skapa och skicka inbjudningar").click()
+    # The relative's missing number is told at its field, and nothing is created;
+    # Enter in another field also takes focus to the field with the error.
+    relative.get_by_label("Efternamn").press("Enter")
     mobile = relative.get_by_label("Mobilnummer")
     expect(relative).to_contain_text("Ange ett mobilnummer: länken skickas som sms.")
     expect(mobile).to_be_focused()
