@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -13,7 +14,43 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessLogEntry
-from audit.services import Action, access_log_write
+from audit.services import Action, access_log_write, action_for
+
+
+class AccessLoggedAdmin(admin.ModelAdmin):
+    """Admin pages that show a patient's data write the access log as the app does (S1):
+    a row per patient listed, and a row for the patient whose page is opened or saved.
+
+    patient_of names the patient an object's page shows, None for none (a group
+    booking's patients are on their own pages). Set log_listed = False when the list
+    shows nothing of the patient.
+    """
+
+    log_listed = True
+
+    def patient_of(self, obj):
+        raise NotImplementedError
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and self.log_listed:
+            for obj in changelist.result_list:
+                self._log(request, Action.SEARCH, obj)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code < 400:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                self._log(request, action_for(request, None), obj)
+        return response
+
+    def _log(self, request, action: str, obj) -> None:
+        patient = self.patient_of(obj)
+        if patient is not None:
+            access_log_write(request=request, action=action, patient=patient, obj=obj)
 
 
 class ReviewFilter(admin.SimpleListFilter):

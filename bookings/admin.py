@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from audit.admin import AccessLoggedAdmin
 from bookings.models import (
     Booking,
     ContactType,
@@ -47,7 +48,7 @@ class ScheduleBlockAdmin(admin.ModelAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(AccessLoggedAdmin):
     list_display = ["starts_at", "kind", "clinician", "contact_type", "visa_webb",
                     "cancelled_at"]
     list_filter = ["kind", "care_unit", "visa_webb"]
@@ -55,3 +56,7 @@ class BookingAdmin(admin.ModelAdmin):
     raw_id_fields = ["patient", "group_patients", "team_owner_booking", "video_visit",
                      "primary_contact", "agent"]
     date_hierarchy = "starts_at"
+    log_listed = False  # the list shows times and clinicians, no patient
+
+    def patient_of(self, obj: Booking):
+        return obj.patient

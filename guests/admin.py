@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from audit.admin import AccessLoggedAdmin
 from guests.models import InterpreterAgency, InvitationLink, Participant
 
 
@@ -21,13 +22,16 @@ class InvitationLinkInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(AccessLoggedAdmin):
     list_display = ["first_name", "last_name", "kind", "visit", "channel", "removed_at"]
     list_filter = ["kind", "channel"]
     search_fields = ["last_name", "email"]
     list_select_related = ["visit__patient"]
     raw_id_fields = ["visit"]
     inlines = [InvitationLinkInline]
+
+    def patient_of(self, obj: Participant):
+        return obj.visit.patient  # whose visit the guest is in
 
 
 @admin.register(InvitationLink)

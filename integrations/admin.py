@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.admin import AccessLoggedAdmin
 from integrations.models import DevInboxMessage, MessageTemplate, OutboxMessage
 from integrations.services import outbox_resend
 
@@ -15,14 +16,19 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    """The outbox as staff see it: what went out, what is waiting, and why something failed."""
+class OutboxMessageAdmin(AccessLoggedAdmin):
+    """The outbox as staff see it: what went out, what is waiting, and why something failed.
+
+    A message about a visit is logged on the visit's patient (S1); its recipient and
+    text are that patient's business.
+    """
 
     list_display = ["created_at", "channel", "recipient", "subject", "status", "attempts",
                     "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["status", "channel"]
     search_fields = ["recipient", "subject", "idempotency_key", "provider_message_id"]
     date_hierarchy = "created_at"
+    list_select_related = ["visit__patient"]
     actions = ["resend"]
     # Rows are written by services only; what was sent is a record, not a draft.
     readonly_fields = ["channel", "recipient", "subject", "body", "status", "attempts",
@@ -34,6 +40,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def patient_of(self, obj: OutboxMessage):
+        return obj.visit.patient if obj.visit_id else None
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = (extra_context or {}) | {

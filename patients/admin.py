@@ -1,34 +1,7 @@
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 
-from audit.services import Action, access_log_write, action_for
+from audit.admin import AccessLoggedAdmin
 from patients.models import Guardian, Patient
-
-
-class AccessLoggedAdmin(admin.ModelAdmin):
-    """Admin pages that show a patient's data write the access log as the app does (S1):
-    a row per patient listed, and a row for the patient whose page is opened or saved."""
-
-    def patient_of(self, obj) -> Patient:
-        raise NotImplementedError
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:
-            for obj in changelist.result_list:
-                access_log_write(request=request, action=Action.SEARCH,
-                                 patient=self.patient_of(obj), obj=obj)
-        return response
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if response.status_code < 400:
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None:
-                access_log_write(request=request, action=action_for(request, None),
-                                 patient=self.patient_of(obj), obj=obj)
-        return response
 
 
 class GuardianInline(admin.TabularInline):

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from audit.admin import AccessLoggedAdmin
 from visits.models import RoomPresence, VideoVisit
 
 
 @admin.register(VideoVisit)
-class VideoVisitAdmin(admin.ModelAdmin):
+class VideoVisitAdmin(AccessLoggedAdmin):
     list_display = ["starts_at", "patient", "owner", "care_unit", "state", "reason"]
     list_filter = ["state", "care_unit"]
     search_fields = ["patient__last_name", "owner__username"]
@@ -16,14 +17,20 @@ class VideoVisitAdmin(admin.ModelAdmin):
     readonly_fields = ["received_at", "started_at", "meeting_started_at", "meeting_ended_at",
                        "finished_at", "cancelled_at", "created_at"]
 
+    def patient_of(self, obj: VideoVisit):
+        return obj.patient
+
 
 @admin.register(RoomPresence)
-class RoomPresenceAdmin(admin.ModelAdmin):
+class RoomPresenceAdmin(AccessLoggedAdmin):
     """Who has a video room open; read-only, the room's sockets keep it (R1, R4)."""
 
     list_display = ["visit", "name", "role", "status", "joined_at", "seen_at"]
     list_filter = ["status"]
     list_select_related = ["visit__patient"]
+
+    def patient_of(self, obj: RoomPresence):
+        return obj.visit.patient
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -121,3 +121,27 @@ def test_patients_seen_in_admin_are_in_the_log_like_anywhere_else(client, review
     assert response.status_code == 302, getattr(response, "context", None) and \
         response.context["adminform"].form.errors
     assert AccessLogEntry.objects.filter(user=reviewer, action="update", patient=child).exists()
+
+
+def test_a_visit_its_guests_and_its_messages_in_admin_are_logged_on_its_patient(
+        client, reviewer, care_unit, django_capture_on_commit_callbacks):  # S1
+    from guests.models import Participant
+    from guests.services import participant_add
+    from integrations.models import OutboxMessage
+    from tests.visits.factories import VideoVisitFactory
+
+    eva = PatientFactory(first_name="Eva", last_name="Lindqvist", care_units=[care_unit])
+    visit = VideoVisitFactory(care_unit=care_unit, patient=eva)
+    with django_capture_on_commit_callbacks(execute=True):
+        guest, _token = participant_add(
+            visit=visit, kind=Participant.Kind.RELATIVE, first_name="Margareta",
+            last_name="Ek", channel=Participant.Channel.SMS, mobile="+46701740608")
+    message = OutboxMessage.objects.get(visit=visit)
+
+    for model, obj in [("visits_videovisit", visit), ("guests_participant", guest),
+                       ("integrations_outboxmessage", message)]:
+        assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:{model}_change", args=[obj.pk])).status_code == 200
+        rows = AccessLogEntry.objects.filter(user=reviewer, object_type=obj._meta.label_lower)
+        assert sorted(rows.values_list("action", "patient")) == [("search", eva.pk),
+                                                                ("view", eva.pk)], model
