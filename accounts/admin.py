@@ -7,7 +7,7 @@ from accounts.models import CareUnit, User
 
 @admin.register(CareUnit)
 class CareUnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "hsa_id", "name_is_revealing"]
+    list_display = ["name", "hsa_id", "phone", "name_is_revealing"]
     list_filter = ["name_is_revealing"]
     search_fields = ["name", "hsa_id"]
 

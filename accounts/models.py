@@ -1,4 +1,6 @@
+import phonenumbers
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,13 @@ class CareUnit(models.Model):
         default=False,
         help_text=_("Namnet visas då aldrig i sms eller e-post till patienter och gäster."),
     )
+    # Stored as E.164; shown to whoever holds a link that no longer works, so they know
+    # whom to call (the name is not shown there: it may be revealing).
+    phone = models.CharField(
+        _("telefonnummer"), max_length=20, blank=True,
+        help_text=_("Mottagningens nummer för patienter, t.ex. 010-123 45 67. Visas när "
+                    "en länk till ett videomöte inte längre fungerar."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -31,6 +40,29 @@ class CareUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if not self.phone:
+            return
+        try:
+            number = phonenumbers.parse(self.phone, "SE")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValidationError({"phone": _("Ange ett giltigt telefonnummer, t.ex. "
+                                              "010-123 45 67.")})
+        self.phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @property
+    def phone_display(self) -> str:
+        """The number the way it is written where it is dialled: 010-123 45 67 in
+        Sweden, with its country code when it is abroad."""
+        if not self.phone:
+            return ""
+        number = phonenumbers.parse(self.phone, "SE")
+        kind = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 46
+                else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return phonenumbers.format_number(number, kind)
 
 
 class User(AbstractUser):

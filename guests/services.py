@@ -61,10 +61,13 @@ class LinkProblem(Exception):
                                  "minuter och öppna sedan länken igen."),
     }
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, *, visit: VideoVisit | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.message = str(self.MESSAGES[code])
+        # Whom to call: the number of the unit that sent the link, when it is known.
+        self.phone = visit.care_unit.phone_display if visit is not None else ""
+        self.phone_uri = visit.care_unit.phone if visit is not None else ""
 
 
 def hash_token(token: str) -> str:
@@ -97,20 +100,24 @@ def link_issue(*, participant: Participant) -> str:
 
 def link_resolve(token: str) -> Participant:
     """The participant a link belongs to, if it still opens the room; LinkProblem otherwise."""
-    link = (InvitationLink.objects.select_related("participant__visit")
-            .filter(token_hash=hash_token(token)).first())
+    return link_check(InvitationLink.objects.select_related("participant__visit__care_unit")
+                      .filter(token_hash=hash_token(token)).first())
+
+
+def link_check(link: InvitationLink | None) -> Participant:
+    """The link's participant if the link still opens the room; LinkProblem otherwise."""
     if link is None:
         raise LinkProblem("unknown")
     participant = link.participant
-    if link.revoked_at or participant.removed_at:
-        raise LinkProblem("revoked")
     visit = participant.visit
+    if link.revoked_at or participant.removed_at:
+        raise LinkProblem("revoked", visit=visit)
     if visit.state == VideoVisit.State.CANCELLED:
-        raise LinkProblem("cancelled")
+        raise LinkProblem("cancelled", visit=visit)
     if visit.state == VideoVisit.State.FINISHED:
-        raise LinkProblem("finished")
+        raise LinkProblem("finished", visit=visit)
     if timezone.now() > visit.ends_at + settings.INVITATION_GRACE:
-        raise LinkProblem("expired")
+        raise LinkProblem("expired", visit=visit)
     return participant
 
 

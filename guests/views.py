@@ -32,9 +32,10 @@ from guests.joining import (
     SESSION_KEY,
     is_identified,
     participant_for_session,
+    session_link,
 )
-from guests.models import Participant
-from guests.services import LinkProblem, hash_token, link_mark_opened, link_resolve
+from guests.models import InvitationLink, Participant
+from guests.services import LinkProblem, hash_token, link_check, link_mark_opened, link_resolve
 from integrations import eid
 from visits.models import VideoVisit
 
@@ -85,9 +86,25 @@ def redeem(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("guests:join")
 
 
-def link_problem(request: HttpRequest, code: str) -> HttpResponse:
-    return render(request, "guests/link_problem.html", {"problem": LinkProblem(code)},
-                  status=410)
+def link_problem(request: HttpRequest, code: str, visit: VideoVisit | None = None
+                 ) -> HttpResponse:
+    return render(request, "guests/link_problem.html",
+                  {"problem": LinkProblem(code, visit=visit)}, status=410)
+
+
+def _link_gone(request: HttpRequest) -> HttpResponse:
+    """The page for a join session whose link no longer holds, saying why: removed, a
+    new link sent, or the visit over."""
+    pk, link_pk = session_link(request.session)
+    link = (InvitationLink.objects.select_related("participant__visit__care_unit")
+            .filter(pk=link_pk, participant=pk).first() if link_pk else None)
+    if link is None:
+        return link_problem(request, "revoked")
+    try:
+        link_check(link)
+    except LinkProblem as problem:
+        return render(request, "guests/link_problem.html", {"problem": problem}, status=410)
+    return link_problem(request, "revoked", link.participant.visit)
 
 
 def joining(*, identified: bool) -> Callable:
@@ -100,12 +117,12 @@ def joining(*, identified: bool) -> Callable:
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             participant = participant_for_session(request.session)
             if participant is None:
-                return link_problem(request, "revoked")
-            state = participant.visit.state
-            if state == VideoVisit.State.CANCELLED:
-                return link_problem(request, "cancelled")
-            if state == VideoVisit.State.FINISHED:
-                return link_problem(request, "finished")
+                return _link_gone(request)
+            visit = participant.visit
+            if visit.state == VideoVisit.State.CANCELLED:
+                return link_problem(request, "cancelled", visit)
+            if visit.state == VideoVisit.State.FINISHED:
+                return link_problem(request, "finished", visit)
             if identified and not is_identified(request.session, participant):
                 url = reverse("guests:eid")
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

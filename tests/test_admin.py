@@ -33,3 +33,14 @@ def test_a_clinician_gets_no_admin(client, clinician):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_care_units_phone_number_is_checked_and_kept_as_dialled(client, care_unit):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = reverse("admin:accounts_careunit_change", args=[care_unit.pk])
+    fields = {"name": care_unit.name, "hsa_id": care_unit.hsa_id}
+    response = client.post(url, fields | {"phone": "010-123"})
+    assert "Ange ett giltigt telefonnummer, t.ex. 010-123 45 67." in response.content.decode()
+    assert client.post(url, fields | {"phone": "010-123 45 67"}).status_code == 302
+    care_unit.refresh_from_db()
+    assert care_unit.phone == "+46101234567" and care_unit.phone_display == "010-123 45 67"

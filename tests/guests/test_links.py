@@ -157,7 +157,20 @@ def test_a_dead_link_says_why_and_whom_to_call(client, visit):
     response = client.get(reverse("guests:redeem", args=["x" * 43]))
     assert response.status_code == 404
     content = response.content.decode()
-    assert "Länken finns inte" in content and "Ring mottagningen" in content
+    assert "Länken finns inte" in content and "Ring mottagningen som bjöd in dig" in content
+
+
+def test_a_link_that_stopped_gives_the_units_number_but_not_its_name(client, visit):
+    visit.care_unit.phone = "+46907850000"
+    visit.care_unit.save()
+    participant, token = add_relative(visit)
+    participant_remove(participant=participant)
+    response = client.get(reverse("guests:redeem", args=[token]))
+    assert response.status_code == 410
+    content = response.content.decode()
+    assert "du har tagits bort från mötet" in content
+    assert 'Ring mottagningen på <a href="tel:+46907850000">090-785 00 00</a>' in content
+    assert visit.care_unit.name not in content  # G6: the name may be revealing
 
 
 def test_opening_links_is_rate_limited_per_address(client, visit, settings):  # G5

@@ -30,7 +30,8 @@ from visits.services import link_holder
 
 DEMO_PASSWORD = "videobesok-demo"
 
-CARE_UNIT = {"hsa_id": "SE2321000222-VC01", "name": "Vårdcentralen Ålidhem"}
+CARE_UNIT = {"hsa_id": "SE2321000222-VC01", "name": "Vårdcentralen Ålidhem",
+             "phone": "+46907850000"}
 
 STAFF = [
     {"username": "lakare", "first_name": "Maria", "last_name": "Lund", "title": "Läkare",
@@ -164,7 +165,8 @@ class Command(BaseCommand):
                 "seed_demo skapar inloggningar med ett känt lösenord och körs bara med DEBUG på."
             )
         unit, _ = CareUnit.objects.update_or_create(
-            hsa_id=CARE_UNIT["hsa_id"], defaults={"name": CARE_UNIT["name"]}
+            hsa_id=CARE_UNIT["hsa_id"],
+            defaults={"name": CARE_UNIT["name"], "phone": CARE_UNIT["phone"]}
         )
         for fields in STAFF:
             self.ensure_user(fields, unit)
