@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template import Context, Template
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import CareUnit, User
@@ -28,7 +28,11 @@ from bookings.models import (
     VisitReason,
 )
 from guests.models import Participant
-from guests.services import participant_add, participants_notify_cancelled
+from guests.services import (
+    participant_add,
+    participants_notify_cancelled,
+    participants_notify_moved,
+)
 from integrations.models import MessageTemplate
 from integrations.registry import RegistryPerson
 from integrations.services import outbox_enqueue
@@ -472,9 +476,12 @@ def _unit_name(unit: CareUnit) -> str:
 
 
 def _send_kallelse(booking: Booking) -> None:
-    """"Spara": the kallelse goes to the patient's 1177 inbox (B2)."""
+    """"Spara": the kallelse goes to the patient's 1177 inbox (B2), in Swedish whatever
+    language the staff member's page speaks."""
+    with translation.override("sv"):
+        subject, body = _("Kallelse till videobesök"), kallelse_text(booking)
     outbox_enqueue(channel="portal", recipient=booking.patient.personnummer,
-                   subject=_("Kallelse till videobesök"), body=kallelse_text(booking),
+                   subject=subject, body=body,
                    idempotency_key=f"kallelse:{booking.pk}:{booking.starts_at.isoformat()}",
                    visit=booking.video_visit)
 
@@ -500,30 +507,28 @@ def _notify_change(booking: Booking, *, cancelled: bool) -> None:
     whose kallelse was saved, and each patient of a group, in 1177. The patient of an
     Anhörigsamtal never hears of it (B4).
     """
-    when = when_text(booking.starts_at)
     # Each move is its own notice: moving back and forth again must be told again.
     stamp = f"{booking.pk}:{'cancel' if cancelled else uuid.uuid4().hex}"
-    if cancelled:
-        body = _("Ditt videomöte %(when)s är avbokat. Kontakta mottagningen om du har "
-                 "frågor.") % {"when": when}
-        subject = _("Videomöte avbokat")
-    else:
-        body = _("Ditt videomöte är flyttat till %(when)s. Använd samma länk som "
-                 "tidigare.") % {"when": when}
-        subject = _("Videomöte flyttat")
+    # In Swedish, as the kallelse was, whatever language the staff member's page speaks.
+    with translation.override("sv"):
+        when = when_text(booking.starts_at)
+        if cancelled:
+            body = _("Ditt videomöte %(when)s är avbokat. Kontakta mottagningen om du har "
+                     "frågor.") % {"when": when}
+            subject = _("Videomöte avbokat")
+        else:
+            body = _("Ditt videomöte är flyttat till %(when)s. Använd samma länk som "
+                     "tidigare.") % {"when": when}
+            subject = _("Videomöte flyttat")
+        group_body = body if cancelled else body.replace(_("Använd samma länk som tidigare."),
+                                                         _("Teams-länken är densamma."))
     visit = booking.video_visit
     if visit is not None and not cancelled:  # cancelled: see participants_notify_cancelled
-        for participant in visit.participants.active().exclude(channel="none"):
-            recipient = participant.mobile if participant.channel == "sms" else participant.email
-            outbox_enqueue(channel=participant.channel, recipient=recipient, subject=subject,
-                           body=body, idempotency_key=f"booking-change:{stamp}:{participant.pk}",
-                           visit=visit)
+        participants_notify_moved(visit=visit, stamp=stamp)
     if booking.kind == Booking.Kind.GROUP:
         for patient in booking.group_patients.all():
             outbox_enqueue(channel="portal", recipient=patient.personnummer, subject=subject,
-                           body=body if cancelled else body.replace(
-                               _("Använd samma länk som tidigare."),
-                               _("Teams-länken är densamma.")),
+                           body=group_body,
                            idempotency_key=f"booking-change:{stamp}:group:{patient.pk}")
     elif (booking.kallelse_delivery == Booking.Delivery.SAVE and not booking.is_relative_call
           and booking.patient is not None):

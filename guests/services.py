@@ -237,6 +237,26 @@ def render_invitation(key: str, *, participant: Participant, link: str) -> tuple
     return Template(subject).render(context), Template(body).render(context)
 
 
+def participants_notify_moved(*, visit: VideoVisit, stamp: str) -> None:
+    """The visit moved: everyone sent a link is told the new time; their links still
+    hold, now until the new end (B7, G5). In Swedish and worded per G6, like the
+    invitation, whatever language the staff member's page speaks. `stamp` tells one
+    move from another, so that moving back and forth is told each time."""
+    start = timezone.localtime(visit.starts_at)
+    with translation.override("sv"):
+        when = f"{formats.date_format(start, 'l j F Y')} kl. {start:%H.%M}"
+        subject = _("Videomöte flyttat")
+        body = _("Ditt videomöte är flyttat till %(when)s. Använd samma länk som "
+                 "tidigare.") % {"when": when}
+    for participant in visit.participants.active().exclude(channel=Participant.Channel.NONE):
+        outbox_enqueue(
+            channel=participant.channel,
+            recipient=participant.mobile if participant.channel == "sms" else participant.email,
+            subject=subject, body=body, idempotency_key=f"moved:{stamp}:{participant.pk}",
+            visit=visit,
+        )
+
+
 @transaction.atomic
 def participants_notify_cancelled(*, visit: VideoVisit) -> None:
     """The visit is cancelled: links stop, unsent invitations stay unsent, and everyone
