@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guests.models import InterpreterAgency, Participant
@@ -46,15 +49,47 @@ class BaseGuestFormSet(forms.BaseFormSet):
 GuestFormSet = forms.formset_factory(ParticipantForm, formset=BaseGuestFormSet, extra=0)
 
 
-class NewVisitForm(forms.Form):
-    """A visit created in the console, without timebook integration (DESIGN V4)."""
+class VisitTimeForm(forms.Form):
+    """A visit's date, start and length, as staff choose them (DESIGN V4, B7)."""
 
-    personnummer = PersonnummerField(label=_("Patientens personnummer"))
+    LENGTHS = (15, 20, 30, 45, 60, 90)
+
     day = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("Starttid"), widget=forms.TimeInput(attrs={"type": "time"}))
-    minutes = forms.TypedChoiceField(label=_("Längd"), coerce=int, initial=30,
-                                     choices=[(m, _("%(m)s minuter") % {"m": m})
-                                              for m in (15, 20, 30, 45, 60, 90)])
+    minutes = forms.TypedChoiceField(label=_("Längd"), coerce=int, initial=30, choices=[])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A visit of another length (a booking's slot, say) keeps its own as a choice.
+        lengths = sorted({*self.LENGTHS, int(self.initial.get("minutes") or 30)})
+        self.fields["minutes"].choices = [(m, _("%(m)s minuter") % {"m": m}) for m in lengths]
+
+    def times(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """The chosen start and end, in the unit's time zone."""
+        data = self.cleaned_data
+        starts_at = datetime.datetime.combine(data["day"], data["start"],
+                                              tzinfo=timezone.get_current_timezone())
+        return starts_at, starts_at + datetime.timedelta(minutes=data["minutes"])
+
+
+class RescheduleForm(VisitTimeForm):
+    """Flytta: the visit's new time (DESIGN B7)."""
+
+    @classmethod
+    def for_visit(cls, visit, *args) -> RescheduleForm:
+        start = timezone.localtime(visit.starts_at)
+        minutes = round((visit.ends_at - visit.starts_at).total_seconds() / 60)
+        return cls(*args, initial={"day": start.date(), "start": start.strftime("%H:%M"),
+                                   "minutes": minutes})
+
+
+class NewVisitForm(VisitTimeForm):
+    """A visit created in the console, without timebook integration (DESIGN V4)."""
+
+    field_order = ["personnummer", "day", "start", "minutes", "reason", "staff",
+                   "primary_contact", "agent"]
+
+    personnummer = PersonnummerField(label=_("Patientens personnummer"))
     reason = forms.CharField(label=_("Sökorsak"), max_length=100, required=False)
     staff = forms.ModelMultipleChoiceField(label=_("Sjukvårdspersonal"), required=False,
                                            queryset=None, widget=forms.CheckboxSelectMultiple)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +14,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CareUnit, User
 from guests.models import Participant
-from guests.services import participant_add, participant_remove, participants_notify_cancelled
+from guests.services import (
+    participant_add,
+    participant_remove,
+    participants_notify_cancelled,
+    participants_notify_moved,
+)
 from patients.models import Guardian, Patient
 from patients.services import child_contacts_clean
 from visits import realtime
@@ -164,22 +170,24 @@ def link_holder(visit: VideoVisit) -> dict:
 
 
 def _ensure_free(*, people: list[User], patient: Patient, starts_at: datetime,
-                 ends_at: datetime) -> None:
+                 ends_at: datetime, moving: VideoVisit | None = None) -> None:
     """Refuse a time the staff or the patient already have, booked or not (B6, V4).
 
     The people's and the patient's rows are locked in a fixed order, so two visits
     created at once for the same people take turns and the later one sees the first.
+    `moving`: the visit being moved, which is not in its own way.
     """
     list(User.objects.select_for_update().filter(pk__in=[u.pk for u in people])
          .order_by("pk").values_list("pk", flat=True))
     list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
     from bookings.models import Booking
 
+    others = VideoVisit.objects.active().exclude(pk=moving.pk if moving else None)
     busy = (Booking.objects.active().filter(clinician__in=people)
             .overlapping(starts_at, ends_at).select_related("clinician").first())
     busy_person = busy.clinician if busy else None
     if busy_person is None:
-        visit = (VideoVisit.objects.active().filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+        visit = (others.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
                  .filter(Q(owner__in=people) | Q(staff__in=people))
                  .select_related("owner").first())
         if visit is not None:
@@ -189,10 +197,61 @@ def _ensure_free(*, people: list[User], patient: Patient, starts_at: datetime,
         raise ValidationError({"start": _("Tiden är upptagen: %(name)s har redan ett besök då. "
                                           "Välj en annan tid.")
                                % {"name": busy_person.get_full_name() or busy_person}})
-    if VideoVisit.objects.active().filter(patient=patient, starts_at__lt=ends_at,
-                                          ends_at__gt=starts_at).exists():
+    if others.filter(patient=patient, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
         raise ValidationError({"start": _("Patienten har redan ett videobesök då. "
                                           "Välj en annan tid.")})
+
+
+@transaction.atomic
+def visit_reschedule(*, visit: VideoVisit, starts_at: datetime, ends_at: datetime,
+                     user: User) -> VideoVisit:
+    """Flytta: the visit moves to a new time, before it has begun (B7, V4).
+
+    Everyone sent a link is told the new time and keeps their link, which now holds
+    until the new end (G5). A booked visit moves with its booking, so that the
+    clinician's schedule and 1177 follow (booking_reschedule).
+    """
+    from bookings.models import Booking
+    from bookings.services import booking_reschedule
+
+    booking = visit.bookings.exclude(kind=Booking.Kind.TEAM_PARTICIPANT).first()
+    if booking is not None and booking.is_active:
+        if starts_at < timezone.now():
+            raise ValidationError({"start": _("Tiden har redan varit. Välj en senare tid.")})
+        try:
+            booking_reschedule(booking=booking, starts_at=starts_at, ends_at=ends_at, user=user)
+        except ValidationError as error:
+            # The booking's form calls the time starts_at; here it is the start field.
+            if hasattr(error, "error_dict") and "starts_at" in error.error_dict:
+                error.error_dict["start"] = error.error_dict.pop("starts_at")
+            raise
+        return VideoVisit.objects.get(pk=visit.pk)
+    locked = _locked(visit)
+    if not locked.allows("cancel"):
+        raise IllegalTransition(_("Besöket har redan börjat och kan inte flyttas."))
+    if ends_at <= starts_at:
+        raise ValidationError({"start": _("Sluttiden måste vara efter starttiden.")})
+    if starts_at < timezone.now():
+        raise ValidationError({"start": _("Tiden har redan varit. Välj en senare tid.")})
+    patient = locked.patient
+    if patient.is_child_on(timezone.localdate(locked.starts_at)) != \
+            patient.is_child_on(timezone.localdate(starts_at)):
+        # Who gets the link and identifies follows the age on the visit's date (P5–P7).
+        raise ValidationError({"start": _(
+            "Patienten fyller 13 år före den nya tiden, och då får patienten själv länken "
+            "i stället för ombudet. Avboka och skapa ett nytt besök.")})
+    _ensure_free(people=[locked.owner, *locked.staff.all()], patient=patient,
+                 starts_at=starts_at, ends_at=ends_at, moving=locked)
+    locked.starts_at, locked.ends_at = starts_at, ends_at
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["starts_at", "ends_at"])
+    except IntegrityError as exc:  # the patient's overlap constraint: a race lost
+        raise ValidationError({"start": _("Patienten har redan ett videobesök då.")}) from exc
+    realtime.visit_changed(locked)
+    # Each move is its own notice: moving back and forth again must be told again.
+    participants_notify_moved(visit=locked, stamp=f"{locked.pk}:{uuid.uuid4().hex}")
+    return locked
 
 
 @transaction.atomic

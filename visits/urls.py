@@ -22,5 +22,6 @@ urlpatterns = [
          name="message-resend"),
     path("besok/<int:pk>/rum/", views.room_presence, name="room_presence"),
     path("besok/<int:pk>/ombud/", views.contacts, name="contacts"),
+    path("besok/<int:pk>/flytta/", views.reschedule, name="reschedule"),
     path("besok/<int:pk>/<slug:action>/", views.transition, name="transition"),
 ]

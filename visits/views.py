@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import (
@@ -28,7 +28,13 @@ from patients.access import find_patient_for_staff, log_patient_access
 from patients.models import Patient
 from videovisit.forms import add_errors
 from visits.access import get_visit_for_staff
-from visits.forms import ContactsForm, GuestFormSet, NewVisitForm, ParticipantForm
+from visits.forms import (
+    ContactsForm,
+    GuestFormSet,
+    NewVisitForm,
+    ParticipantForm,
+    RescheduleForm,
+)
 from visits.models import IllegalTransition, VideoVisit
 from visits.services import (
     ContactsChange,
@@ -38,6 +44,7 @@ from visits.services import (
     visit_confirm_journaled,
     visit_create,
     visit_finish,
+    visit_reschedule,
     visit_save_notes,
     visit_transition,
 )
@@ -416,11 +423,10 @@ def create_from_form(request, form: NewVisitForm, guests: GuestFormSet, patient:
     unit = (patient.care_units.filter(pk__in=request.user.care_units.all())
             .order_by("name").first())
     data = form.cleaned_data
-    starts_at = datetime.datetime.combine(data["day"], data["start"],
-                                          tzinfo=timezone.get_current_timezone())
+    starts_at, ends_at = form.times()
     return visit_create(
         patient=patient, care_unit=unit, owner=request.user, starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(minutes=data["minutes"]), reason=data["reason"],
+        ends_at=ends_at, reason=data["reason"],
         staff=list(data["staff"]), primary_contact=data["primary_contact"], agent=data["agent"],
         guests=guests.cleaned_data)
 
@@ -517,3 +523,55 @@ def contacts(request, pk: int) -> HttpResponse:
                 trigger_client_event(response, f"visit-changed-{visit.pk}")
             return response
     return render_contacts(request, visit, status=422, contacts_form=form)
+
+
+def render_reschedule(request, visit: VideoVisit, *, status: int = 200,
+                      **context) -> HttpResponse:
+    if not request.htmx:
+        return render_visit(request, visit, status=status, **context)
+    return render(request, "visits/detail.html#reschedule-editor",
+                  {"visit": visit, **context}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reschedule(request, pk: int) -> HttpResponse:
+    """Flytta: a new time for a visit that has not begun; ?redigera=1 opens the editor (B7).
+
+    Everyone sent a link is told the new time; a booked visit moves with its booking.
+    Works without JavaScript: the editor is then part of the whole visit page, and a
+    move redirects back to it.
+    """
+    visit = get_visit_for_staff(request, pk)
+    refused = _("Besöket har redan börjat, är avslutat eller avbokat och kan inte flyttas.")
+    if request.method == "GET":
+        if "redigera" not in request.GET:
+            return render_reschedule(request, visit) if request.htmx else \
+                redirect("visits:detail", pk=visit.pk)
+        if not visit.allows("cancel"):
+            return render_reschedule(request, visit, status=409, reschedule_problem=refused)
+        return render_reschedule(request, visit, reschedule_form=RescheduleForm.for_visit(visit))
+    form = RescheduleForm.for_visit(visit, request.POST)
+    if form.is_valid():
+        starts_at, ends_at = form.times()
+        try:
+            moved = visit_reschedule(visit=visit, starts_at=starts_at, ends_at=ends_at,
+                                     user=request.user)
+        except IllegalTransition:
+            visit.refresh_from_db()
+            return render_reschedule(request, visit, status=409, reschedule_problem=refused)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            local = timezone.localtime(moved.starts_at)
+            said = _("Besöket är flyttat till %(day)s kl. %(time)s. De som har fått en länk "
+                     "får ett meddelande om den nya tiden; länken är densamma.") % {
+                "day": formats.date_format(local, "l j F"), "time": f"{local:%H.%M}"}
+            if not request.htmx:
+                messages.success(request, said)
+                return redirect("visits:detail", pk=visit.pk)
+            response = render_reschedule(request, moved, reschedule_saved=said)
+            # The panel shows the new time; a colleague's page hears it from the socket.
+            trigger_client_event(response, f"visit-changed-{visit.pk}")
+            return response
+    return render_reschedule(request, visit, status=422, reschedule_form=form)

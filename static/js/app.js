@@ -24,13 +24,19 @@ function showProblem(text) {
 // A marked element that cannot take focus itself hands it to its first field.
 // Enter in a field is different: htmx gives focus back to that field (by its id), and
 // it stays there unless the answer has errors, which the person must hear first.
+// A link or button that opens a part elsewhere on the page (Flytta, Byt ombud) keeps
+// focus too; focus then goes to what it opened, if that is marked.
 document.addEventListener("htmx:afterSettle", (event) => {
   if (!event.detail.requestConfig?.triggeringEvent?.isTrusted) return;
   const part = event.target;
   const invalid = part.querySelector('[aria-invalid="true"]');
   const active = document.activeElement;
-  if (active && active !== document.body
-      && !(invalid && part.contains(active) && active.getAttribute("aria-invalid") !== "true")) return;
+  if (active && active !== document.body) {
+    const typedHere = invalid && part.contains(active) && active.getAttribute("aria-invalid") !== "true";
+    const openedElsewhere = !part.contains(active) && active === event.detail.requestConfig.elt
+      && part.querySelector("[data-swap-focus]");
+    if (!typedHere && !openedElsewhere) return;
+  }
   const marked = invalid || part.querySelector("[data-swap-focus]");
   const target = marked && (marked.hasAttribute("tabindex") || marked.tabIndex >= 0
     ? marked : marked.querySelector("input:not([type=hidden]), select, textarea, button"));

@@ -48,3 +48,41 @@ def test_staff_change_the_agent_on_a_childs_visit_page(page, clinician, care_uni
     expect(participants).not_to_contain_text("Karin Berg")
     expect(page.locator("#visit-panel")).to_contain_text("Johan Berg")
     assert OutboxMessage.objects.get().recipient == johan.mobile
+
+
+def test_staff_move_a_visit_to_another_time(page, clinician, care_unit, assert_accessible):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.visits.factories import at
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    eva = PatientFactory(personnummer="198503129820", first_name="Eva", last_name="Lindqvist",
+                         mobile="+46701740605", care_units=[care_unit])
+    visit = VideoVisitFactory(owner=clinician, care_unit=care_unit, patient=eva,
+                              starts_at=at(tomorrow, 10), ends_at=at(tomorrow, 10, 30))
+    off_loop(participant_add, visit=visit, kind=Participant.Kind.PATIENT, first_name="Eva",
+             last_name="Lindqvist", personnummer=eva.personnummer, mobile=eva.mobile,
+             channel=Participant.Channel.SMS, send=False)
+
+    page.goto("/logga-in/")
+    page.get_by_label("Användarnamn").fill("alice")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.goto(f"/besok/{visit.pk}/")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("10:00–10:30")
+
+    page.get_by_role("link", name="Flytta", exact=True).click()
+    editor = page.locator("#reschedule-editor")
+    expect(editor.get_by_role("heading", name="Flytta besöket")).to_be_focused()
+    expect(editor.get_by_label("Starttid")).to_have_value("10:00")
+    assert_accessible(page, "visit page with Flytta open")
+    editor.get_by_label("Starttid").fill("14:30")
+    editor.get_by_label("Längd").select_option(label="45 minuter")
+    editor.get_by_role("button", name="Flytta besöket").click()
+
+    expect(editor).to_contain_text("Besöket är flyttat till")
+    expect(heading).to_contain_text("14:30–15:15")
+    assert "flyttat" in OutboxMessage.objects.get(recipient=eva.mobile).body
