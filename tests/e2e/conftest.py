@@ -197,3 +197,16 @@ def off_loop(function, /, *args, **kwargs):
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(call).result()
+
+
+def log_in(page, username: str = "alice") -> None:
+    """Sign in on the login page, as staff do, and wait for Idag."""
+    from playwright.sync_api import expect
+
+    from tests.accounts.factories import PASSWORD
+
+    page.goto("/logga-in/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Idag")

@@ -17,9 +17,16 @@ from guests.models import Participant
 from guests.services import participant_add
 from tests.accounts.factories import PASSWORD
 from tests.bookings.conftest import adult, child, day, schedule  # noqa: F401
-from tests.e2e.conftest import ROOT, close_rooms, database_url, off_loop, running_daphne
+from tests.e2e.conftest import (
+    ROOT,
+    close_rooms,
+    database_url,
+    log_in,
+    off_loop,
+    running_daphne,
+)
 from tests.e2e.test_booking import choose_time, pick_slot
-from tests.e2e.test_room import identify, invite, log_in, new_page, wait_for_video
+from tests.e2e.test_room import identify, invite, new_page, wait_for_video
 from tests.e2e.test_security import session_of
 from tests.patients.factories import GuardianFactory, PatientFactory
 from tests.visits.factories import VideoVisitFactory

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from bookings.models import Booking
 from integrations.models import OutboxMessage
 from tests.bookings.conftest import adult, child, day, schedule  # noqa: F401
-from tests.e2e.test_console import log_in
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

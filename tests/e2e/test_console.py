@@ -8,20 +8,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from guests.models import InterpreterAgency
-from tests.accounts.factories import PASSWORD
+from tests.e2e.conftest import log_in
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory, at
 from visits.models import VideoVisit
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Idag")
 
 
 @pytest.fixture

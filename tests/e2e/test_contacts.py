@@ -6,8 +6,7 @@ from playwright.sync_api import expect
 from guests.models import Participant
 from guests.services import participant_add
 from integrations.models import OutboxMessage
-from tests.accounts.factories import PASSWORD
-from tests.e2e.conftest import off_loop
+from tests.e2e.conftest import log_in, off_loop
 from tests.patients.factories import GuardianFactory, PatientFactory
 from tests.visits.factories import VideoVisitFactory
 
@@ -28,10 +27,7 @@ def test_staff_change_the_agent_on_a_childs_visit_page(page, clinician, care_uni
              last_name="Berg", personnummer=karin.personnummer, mobile=karin.mobile,
              channel=Participant.Channel.SMS, send=False)
 
-    page.goto("/logga-in/")
-    page.get_by_label("Användarnamn").fill("alice")
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    log_in(page)
     page.goto(f"/besok/{visit.pk}/")
     participants = page.locator("#participants")
     expect(participants).to_contain_text("Karin Berg")
@@ -66,10 +62,7 @@ def test_staff_move_a_visit_to_another_time(page, clinician, care_unit, assert_a
              last_name="Lindqvist", personnummer=eva.personnummer, mobile=eva.mobile,
              channel=Participant.Channel.SMS, send=False)
 
-    page.goto("/logga-in/")
-    page.get_by_label("Användarnamn").fill("alice")
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    log_in(page)
     page.goto(f"/besok/{visit.pk}/")
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text("10:00–10:30")

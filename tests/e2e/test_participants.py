@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from guests.models import InterpreterAgency, Participant
-from tests.accounts.factories import PASSWORD
+from tests.e2e.conftest import log_in
 from tests.visits.factories import VideoVisitFactory
 from visits.models import VideoVisit
 
@@ -18,10 +18,7 @@ def test_an_interpreter_is_invited_during_the_meeting_and_the_link_copied(page, 
     visit = VideoVisitFactory(owner=clinician, care_unit=care_unit,
                               state=VideoVisit.State.VIDEO_LIVE)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.goto("/logga-in/")
-    page.get_by_label("Användarnamn").fill("alice")
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    log_in(page)
     page.goto(f"/besok/{visit.pk}/")
     expect(page.locator("#visit-state")).to_have_text("Videomöte pågår")
 

@@ -4,18 +4,14 @@ import pytest
 from playwright.sync_api import expect
 
 from patients.models import Patient
-from tests.accounts.factories import PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def signed_in(page, clinician):
-    page.goto("/logga-in/")
-    page.get_by_label("Användarnamn").fill("alice")
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Idag")
+    log_in(page)
     return page
 
 

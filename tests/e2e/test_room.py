@@ -19,8 +19,7 @@ from playwright.sync_api import expect
 
 from guests.models import Participant
 from guests.services import participant_add
-from tests.accounts.factories import PASSWORD
-from tests.e2e.conftest import ROOT, close_rooms, database_url, free_port
+from tests.e2e.conftest import ROOT, close_rooms, database_url, free_port, log_in
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory
 from visits.models import RoomPresence, VideoVisit
@@ -65,14 +64,6 @@ def new_page(browser, live_server_url):
     page.console_log = []
     page.on("console", lambda message: page.console_log.append(message.text))
     return page
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Idag")
 
 
 def wait_for_video(page, peers: int = 1, timeout_ms: int = 20_000) -> list[dict]:

@@ -14,8 +14,7 @@ from accounts.middleware import SESSION_KEY
 from guests.models import Participant
 from guests.services import participant_add
 from patients.models import Patient
-from tests.accounts.factories import PASSWORD
-from tests.e2e.conftest import running_daphne
+from tests.e2e.conftest import log_in, running_daphne
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory
 
@@ -43,14 +42,6 @@ def violations(page):
         });
     """)
     return found
-
-
-def log_in(page) -> None:
-    page.goto("/logga-in/")
-    page.get_by_label("Användarnamn").fill("alice")
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Idag")
 
 
 def test_staff_and_join_pages_run_without_csp_violations(page, violations, clinician,
