@@ -12,6 +12,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -69,21 +70,23 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def daphne(database_url: str):
-    """The app under daphne on a free port, as in production but for DEBUG."""
+    """The app under daphne on a free port, as compose runs it (a pool of connections)."""
     port = free_port()
     env = os.environ | {"DATABASE_URL": database_url, "DJANGO_DEBUG": "false",
                         "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
                         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
                         "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_SECURE_COOKIES": "false",
                         "DJANGO_HSTS_SECONDS": "0", "LOG_LEVEL": "WARNING",
-                        "DATABASE_CONN_MAX_AGE": "60"}
+                        "DATABASE_POOL_MAX_SIZE": "20"}
     # Without DEBUG the manifest storage needs collected static files.
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
                    cwd=ROOT, env=env, check=True)
+    # The server's output goes to a file that is shown if the benchmark fails.
+    log = tempfile.NamedTemporaryFile("w+", prefix="bench-daphne-", suffix=".log")
     server = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
          "videovisit.asgi:application"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -96,9 +99,14 @@ def daphne(database_url: str):
                     raise RuntimeError("daphne did not start") from None
                 time.sleep(0.2)
         yield url
+    except BaseException:
+        log.seek(0)
+        progress(f"daphne's log, its last lines:\n{''.join(log.readlines()[-40:])}")
+        raise
     finally:
         server.terminate()
         server.wait(10)
+        log.close()
 
 
 def median_ms(samples: list[float]) -> float:

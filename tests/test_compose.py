@@ -32,3 +32,14 @@ def test_compose_runs_coturn_with_expiring_credentials_for_the_room():  # R3
     env = compose["services"]["web"]["environment"]
     assert env["TURN_SECRET"].startswith("${TURN_SECRET")
     assert env["ROOM_TURN_URLS"].startswith("turn:")
+
+
+def test_the_web_server_pools_its_connections_and_the_workers_keep_theirs():
+    """Under daphne a connection kept for the next request is never reused (settings)."""
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    web = services["web"]["environment"]
+    assert int(web["DATABASE_POOL_MAX_SIZE"]) > 0
+    assert web["DATABASE_CONN_MAX_AGE"] == "0"
+    for name in ("worker", "beat"):
+        env = services[name]["environment"]
+        assert "DATABASE_POOL_MAX_SIZE" not in env and int(env["DATABASE_CONN_MAX_AGE"]) > 0

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,38 @@ def test_production_refuses_to_start_without_a_secret_key():
                             env=clean_env(**env), capture_output=True, text=True)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_the_web_server_can_borrow_connections_from_a_pool():
+    found = probe(DATABASE_URL="postgres://u@db:5432/vv", DATABASE_POOL_MAX_SIZE="20")
+    assert found["db_options"]["pool"] == {"min_size": 2, "max_size": 20, "timeout": 10}
+    # Pooled connections already outlive a request; asking for both is a mistake.
+    refused = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True,
+        env=clean_env(DATABASE_URL="postgres://u@db:5432/vv", DATABASE_POOL_MAX_SIZE="20",
+                      DATABASE_CONN_MAX_AGE="60"))
+    assert refused.returncode != 0
+    assert "DATABASE_POOL_MAX_SIZE and DATABASE_CONN_MAX_AGE exclude each other" in refused.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_daphne_with_a_pool_holds_no_more_connections_than_the_pool(tmp_path):
+    """Each request runs in a thread of its own under daphne; without the pool every
+    one left a connection behind until PostgreSQL refused new clients."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the pool is psycopg's")
+    from tests.e2e.conftest import running_daphne
+
+    count = ("SELECT count(*) FROM pg_stat_activity "
+             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with running_daphne(tmp_path / "daphne.log", env={"DATABASE_POOL_MAX_SIZE": "3"}) as url:
+        for _ in range(150):
+            with urllib.request.urlopen(url + "/healthz", timeout=10) as response:
+                assert response.status == 200
+        with connection.cursor() as cursor:
+            cursor.execute(count)
+            (held,) = cursor.fetchone()
+    assert 1 <= held <= 3
 
 
 @pytest.mark.django_db

@@ -350,6 +350,21 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True,
          "prepare_threshold": int(prepare_threshold) if prepare_threshold else None})
+    # daphne runs each request's database work in a thread of its own, so a connection
+    # kept open for the next request (DATABASE_CONN_MAX_AGE) is never used again there:
+    # they pile up until PostgreSQL refuses new clients. The web server borrows from a
+    # pool of at most this many connections instead; Celery's workers, one thread each,
+    # keep theirs with DATABASE_CONN_MAX_AGE.
+    pool_size = int(env("DATABASE_POOL_MAX_SIZE", "0"))
+    if pool_size:
+        if DATABASES["default"]["CONN_MAX_AGE"]:
+            raise ImproperlyConfigured(
+                "DATABASE_POOL_MAX_SIZE and DATABASE_CONN_MAX_AGE exclude each other: "
+                "pooled connections already outlive a request.")
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(2, pool_size), "max_size": pool_size,
+            # A request waits this long for a free connection, then fails.
+            "timeout": 10}
 # The 1177 portal fetches a patient's published bookings with this bearer token;
 # empty turns the feed off (B8).
 BOOKINGS_FEED_TOKEN = env("BOOKINGS_FEED_TOKEN")
