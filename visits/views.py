@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
@@ -65,6 +66,19 @@ class NotesForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 6}))
 
 
+def url_for_pk(viewname: str, *args) -> Callable[[int], str]:
+    """The URL of `viewname` for any pk, reversed once for a list of rows rather than
+    once per row. The pk is the view's first argument and an int."""
+    marker = str(2**31 - 1)
+    before, after = reverse(viewname, args=[int(marker), *args]).split(marker)
+    return lambda pk: f"{before}{int(pk)}{after}"
+
+
+# The start page's rows: the visit's time, state and reason, the patient's name.
+START_PAGE_FIELDS = ("starts_at", "ends_at", "state", "reason", "patient__first_name",
+                     "patient__last_name", "patient__protected_identity")
+
+
 @require_GET
 @login_required
 def start(request) -> HttpResponse:
@@ -73,20 +87,27 @@ def start(request) -> HttpResponse:
     today = timezone.localdate()
     day = form.cleaned_data["dag"] if form.is_valid() and form.cleaned_data["dag"] else today
     visits = VideoVisit.objects
+    # Only what the list shows: no personnummer or address of forty patients in memory.
     rows = list(visits.on(day).involving(request.user).with_waiting()
-                .select_related("patient").order_by("starts_at"))
-    # Forty rows of times: one time-zone look-up, not two template filters per row.
+                .select_related("patient").only(*START_PAGE_FIELDS).order_by("starts_at"))
+    # Forty rows of times and states: one time-zone and one translation look-up each,
+    # not template filters and get_state_display() per row.
     tz = timezone.get_current_timezone()
+    states = {value: str(label) for value, label in VideoVisit.State.choices}
+    detail_url, receive_url = url_for_pk("visits:detail"), url_for_pk("visits:transition",
+                                                                        "receive")
     for visit in rows:
         visit.starts, visit.ends = (visit.starts_at.astimezone(tz).strftime("%H:%M"),
                                     visit.ends_at.astimezone(tz).strftime("%H:%M"))
+        visit.state_label = states[visit.state]
+        visit.url, visit.receive_url = detail_url(visit.pk), receive_url(visit.pk)
     context = {
         "day": day, "today": today, "form": DayForm(initial={"dag": day}),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
         "visits": rows,
-        "unjournaled": visits.unjournaled().involving(request.user)
-        .select_related("patient").order_by("starts_at"),
+        "unjournaled": visits.unjournaled_of(request.user).select_related("patient")
+        .order_by("starts_at"),
     }
     template = "visits/start.html#visit-rows" if request.htmx and not request.htmx.boosted \
         else "visits/start.html"

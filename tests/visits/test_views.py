@@ -76,6 +76,42 @@ def test_start_page_query_count_does_not_grow_with_the_visits(client, alice, car
     assert len(hundred) == len(one)
 
 
+def test_each_row_shows_its_state_and_the_way_in(client, alice, care_unit, today):  # V1, V2
+    booked = visit_for(alice, care_unit, today, 9)
+    live = visit_for(alice, care_unit, today, 10, state=S.VIDEO_LIVE)
+    content = client.get(reverse("visits:start")).content.decode()
+    assert '<span class="state state--scheduled">Bokad</span>' in content
+    assert '<span class="state state--video_live">Videomöte pågår</span>' in content
+    assert f'action="{reverse("visits:transition", args=[booked.pk, "receive"])}"' in content
+    assert f'href="{reverse("visits:detail", args=[live.pk])}"' in content
+    assert reverse("visits:transition", args=[live.pk, "receive"]) not in content
+
+
+def test_url_for_pk_gives_what_reverse_gives():
+    from visits.views import url_for_pk
+
+    receive = url_for_pk("visits:transition", "receive")
+    for pk in (1, 7, 2**31 - 1, 10**12):
+        assert receive(pk) == reverse("visits:transition", args=[pk, "receive"])
+
+
+def test_notes_left_unjournaled_are_listed_for_owner_and_staff_alone(
+        client, alice, colleague_same_unit, care_unit, today):  # V5
+    yesterday = today - datetime.timedelta(days=1)
+    staffed = visit_for(colleague_same_unit, care_unit, yesterday, 9, staff=[alice],
+                        state=S.FINISHED, notes="Remiss skriven.")
+    owned = visit_for(alice, care_unit, yesterday, 11, state=S.FINISHED, notes="Recept.")
+    visit_for(colleague_same_unit, care_unit, yesterday, 13, state=S.FINISHED, notes="Annat.")
+    visit_for(alice, care_unit, yesterday, 15, state=S.FINISHED, notes="Klart.",
+              notes_journaled_at=timezone.now())
+    content = client.get(reverse("visits:start")).content.decode()
+    listed = content[content.index("inte är journalförda i VAS"):]
+    assert listed.count('href="/besok/') == 2
+    # in time order: the staffed visit at 9, the owned one at 11
+    assert 0 < listed.index(reverse("visits:detail", args=[staffed.pk])) \
+        < listed.index(reverse("visits:detail", args=[owned.pk]))
+
+
 def test_ta_emot_receives_and_opens_the_visit_page(client, alice, care_unit, today):  # V2
     visit = visit_for(alice, care_unit, today, 10)
     response = client.post(reverse("visits:transition", args=[visit.pk, "receive"]),
