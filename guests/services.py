@@ -110,12 +110,14 @@ def link_check(link: InvitationLink | None) -> Participant:
         raise LinkProblem("unknown")
     participant = link.participant
     visit = participant.visit
-    if link.revoked_at or participant.removed_at:
-        raise LinkProblem("revoked", visit=visit)
+    # The visit's end first: cancelling also revokes every link, and the person should
+    # read that the visit is cancelled, not that they were removed.
     if visit.state == VideoVisit.State.CANCELLED:
         raise LinkProblem("cancelled", visit=visit)
     if visit.state == VideoVisit.State.FINISHED:
         raise LinkProblem("finished", visit=visit)
+    if link.revoked_at or participant.removed_at:
+        raise LinkProblem("revoked", visit=visit)
     if timezone.now() > visit.ends_at + settings.INVITATION_GRACE:
         raise LinkProblem("expired", visit=visit)
     return participant

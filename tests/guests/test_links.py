@@ -23,6 +23,7 @@ from integrations.errors import PermanentSendError
 from integrations.models import OutboxMessage
 from tests.visits.factories import VideoVisitFactory
 from visits.models import VideoVisit
+from visits.services import visit_cancel
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +130,14 @@ def test_a_link_stops_when_the_visit_is_over(visit, change, code):  # G5, R5
     with pytest.raises(LinkProblem) as problem:
         link_resolve(token)
     assert problem.value.code == code
+
+
+def test_a_cancelled_visits_link_says_cancelled_not_removed(visit, clinician):  # B7, G5
+    _participant, token = add_relative(visit)
+    visit_cancel(visit=visit, user=clinician)
+    with pytest.raises(LinkProblem) as problem:
+        link_resolve(token)
+    assert problem.value.code == "cancelled"
 
 
 def test_a_link_expires_after_the_visit_and_its_grace(visit, settings):  # G5
