@@ -113,6 +113,8 @@ def test_guest_pages_have_no_wcag_violations(page, clinician, care_unit, assert_
     page.goto(f"/in/{token}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Inbjudan till videomöte")
     expect(page.get_by_role("option", name="English")).to_have_attribute("lang", "en")
+    # The page itself, not a box drawn around it (a form's class once styled the body).
+    expect(page.locator("body")).to_have_css("border-top-style", "none")
     assert_accessible(page, "join page")
     page.get_by_label("Språk").select_option("en")
     page.get_by_role("button", name="Byt").click()
