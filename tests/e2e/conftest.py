@@ -56,14 +56,21 @@ def live_server_url(django_db_setup, tmp_path_factory):
         yield url
 
 
+def daphne_env(**extra: str) -> dict[str, str]:
+    """A test server's environment: the test database, its connections from a pool as
+    compose runs the web server, and links that may be opened often."""
+    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return environ | {"DATABASE_URL": database_url(), "DJANGO_DEBUG": "true",
+                      "DATABASE_POOL_MAX_SIZE": "10", "DATABASE_CONN_MAX_AGE": "0",
+                      "INVITATION_REDEEM_RATE": "100000/m",
+                      "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1"} | extra
+
+
 @contextlib.contextmanager
 def running_daphne(log: Path, *, env: dict | None = None, args: tuple = ()):
     """daphne on a free port on the test database, output to `log`; always stopped."""
     port = free_port()
-    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environ |= {"DATABASE_URL": database_url(), "DJANGO_DEBUG": "true",
-                "INVITATION_REDEEM_RATE": "100000/m",
-                "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1"} | (env or {})
+    environ = daphne_env(**(env or {}))
     with open(log, "a") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "daphne", *args, "-b", "127.0.0.1", "-p", str(port),

@@ -5,7 +5,6 @@ clinician, over a connection that reached "connected".
 """
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from playwright.sync_api import expect
 
 from guests.models import Participant
 from guests.services import participant_add
-from tests.e2e.conftest import ROOT, close_rooms, database_url, free_port, log_in
+from tests.e2e.conftest import ROOT, close_rooms, daphne_env, free_port, log_in
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory
 from visits.models import RoomPresence, VideoVisit
@@ -233,10 +232,7 @@ class Daphne:
         self.process = None
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-        env |= {"DATABASE_URL": database_url(), "DJANGO_DEBUG": "true",
-                "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
-                "INVITATION_REDEEM_RATE": "100000/m"}
+        env = daphne_env()
         with open(self.log, "a") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
