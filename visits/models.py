@@ -34,9 +34,8 @@ class VideoVisitQuerySet(models.QuerySet):
         filters go inside both halves of a union, so each half runs on an index of
         its own and the cost follows the user's visits, not the table's size.
         """
-        staffed = self.model.staff.through.objects.filter(user=user).values("videovisit_id")
         owned = self.filter(owner=user).order_by().values("pk")
-        as_staff = self.filter(pk__in=staffed).order_by().values("pk")
+        as_staff = self.filter(pk__in=self._staffed_by(user)).order_by().values("pk")
         return self.model.objects.filter(pk__in=owned.union(as_staff))
 
     def active(self) -> VideoVisitQuerySet:
@@ -65,8 +64,11 @@ class VideoVisitQuerySet(models.QuerySet):
         Such visits are few and all in a partial index, so one OR reads little, and
         it costs less to build than involving()'s union.
         """
-        staffed = self.model.staff.through.objects.filter(user=user).values("videovisit_id")
-        return self.unjournaled().filter(Q(owner=user) | Q(pk__in=staffed))
+        return self.unjournaled().filter(Q(owner=user) | Q(pk__in=self._staffed_by(user)))
+
+    def _staffed_by(self, user) -> models.QuerySet:
+        """The ids of the visits the user takes part in as Sjukvårdspersonal."""
+        return self.model.staff.through.objects.filter(user=user).values("videovisit_id")
 
 
 class VideoVisit(models.Model):
