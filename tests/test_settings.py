@@ -31,6 +31,7 @@ print(json.dumps({
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "layer_hosts": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
+    "layer_prefix": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix"),
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "debug": settings.DEBUG,
@@ -41,7 +42,7 @@ print(json.dumps({
 
 def clean_env(**extra: str) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items()
-            if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_"))}
+            if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_", "CHANNEL_LAYER_"))}
     return keep | {"DJANGO_SETTINGS_MODULE": "videovisit.settings"} | extra
 
 
@@ -67,12 +68,16 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
     assert found["layer"] == "videovisit.channel_layer.BatchingPubSubChannelLayer"
     # redis-py 8 would otherwise close idle WebSockets after 5 s.
     assert found["layer_hosts"] == [{"address": "redis://cache:6379/2", "socket_timeout": None}]
+    assert found["layer_prefix"] == "asgi"
     assert found["eager"] is False
     assert found["broker"] == "redis://cache:6379/2"
     # Bound and, when run often, prepared by the server; a pooler may need it off.
     assert found["db_options"] == {"server_side_binding": True, "prepare_threshold": 5}
     found = probe(DATABASE_URL="postgres://u@db:5432/vv", DATABASE_PREPARE_THRESHOLD="")
     assert found["db_options"] == {"server_side_binding": True, "prepare_threshold": None}
+    # Pub/sub ignores the database number: a shared Redis is kept apart by prefix.
+    found = probe(REDIS_URL="redis://cache:6379/2", CHANNEL_LAYER_PREFIX="region-b")
+    assert found["layer_prefix"] == "region-b"
 
 
 def test_check_deploy_is_clean_in_a_production_environment():  # S3

@@ -152,6 +152,9 @@ if REDIS_URL:
                 # redis-py 8 closes idle connections after 5 s by default, which
                 # drops idle WebSockets; the subscription must wait forever.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                # Redis pub/sub channels ignore the database number: installations
+                # (or test runs) that share one Redis keep apart by prefix.
+                "prefix": env("CHANNEL_LAYER_PREFIX", "asgi"),
             },
         }
     }
