@@ -57,8 +57,10 @@ def access_log_write(*, request: HttpRequest | None = None, scope: dict | None =
     """Add one row for the user of this request (or WebSocket scope); the caller
     decides what was reached and how.
 
-    The row is written at once (autocommit), so a refused request is logged even
-    though the response is an error.
+    The row is written in the caller's transaction, if any, else at once: a refused
+    request is logged even though the response is an error, and a view that records
+    a change writes its row inside the change's transaction, so that neither commits
+    without the other.
     """
     if request is not None:
         user, address = request.user, client_address(request)

@@ -36,6 +36,7 @@ from guests.services import (
 from integrations.models import MessageTemplate
 from integrations.registry import RegistryPerson
 from integrations.services import outbox_enqueue
+from patients.locks import lock_people
 from patients.models import Guardian, Patient
 from patients.services import child_contacts_clean, patient_register
 from visits import realtime
@@ -44,11 +45,11 @@ from visits.models import VideoVisit
 BOOKING_OVERLAP = "bookings_booking_no_overlap_per_clinician"
 VISIT_OVERLAP = "visits_videovisit_no_overlap_per_patient"
 # _lock_clinicians on PostgreSQL: whether the user works at the unit, on the clinicians'
-# rows locked in a fixed order.
+# rows locked in the order of patients/locks.py (lock_people's first step).
 LOCK_CLINICIANS = """
     SELECT EXISTS (SELECT FROM accounts_user_care_units
                     WHERE user_id = %(user)s AND careunit_id = %(unit)s)
-      FROM accounts_user WHERE id = ANY(%(clinicians)s) ORDER BY id FOR UPDATE"""
+      FROM accounts_user WHERE id = ANY(%(clinicians)s) ORDER BY id FOR NO KEY UPDATE"""
 # Foreign keys that booking_create is handed as model instances.
 REFERENCES = ("care_unit", "clinician", "patient", "primary_contact", "agent", "contact_type",
               "schedule_activity", "visit_reason", "kallelse_template", "created_by")
@@ -73,10 +74,11 @@ def when_text(moment: datetime.datetime) -> str:
 # Reads ------------------------------------------------------------------------------
 
 
-def free_slots(*, owner: User, day: datetime.date,
-               participants: Sequence[User] = ()) -> list[Slot]:
+def free_slots(*, owner: User, day: datetime.date, participants: Sequence[User] = (),
+               moving: Booking | None = None) -> list[Slot]:
     """The owner's scheduled times that day that are free for the owner and every
-    participating clinician, and not already past."""
+    participating clinician, and not already past. `moving`: a booking being moved,
+    which with its team bookings and video visit is not in its own way."""
     now = timezone.now()
     slots = [slot for block in ScheduleBlock.objects.filter(clinician=owner, day=day)
              for slot in block.slots() if slot[0] > now]
@@ -84,12 +86,14 @@ def free_slots(*, owner: User, day: datetime.date,
         return []
     people = [owner, *participants]
     first, last = slots[0][0], slots[-1][1]
-    taken = list(Booking.objects.active().filter(clinician__in=people)
-                 .overlapping(first, last).values_list("starts_at", "ends_at"))
+    bookings = Booking.objects.active().filter(clinician__in=people)
+    visits = VideoVisit.objects.active().filter(Q(owner__in=people) | Q(staff__in=people))
+    if moving is not None:
+        bookings = bookings.exclude(Q(pk=moving.pk) | Q(team_owner_booking=moving.pk))
+        visits = visits.exclude(pk=moving.video_visit_id)
+    taken = list(bookings.overlapping(first, last).values_list("starts_at", "ends_at"))
     # Visits created in the console, without a booking, keep their staff busy too.
-    taken += list(VideoVisit.objects.active()
-                  .filter(Q(owner__in=people) | Q(staff__in=people))
-                  .filter(starts_at__lt=last, ends_at__gt=first)
+    taken += list(visits.filter(starts_at__lt=last, ends_at__gt=first)
                   .values_list("starts_at", "ends_at"))
     return [(start, end) for start, end in slots
             if not any(s < end and e > start for s, e in taken)]
@@ -309,10 +313,10 @@ def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
                  group_patients: Sequence[Patient] = ()) -> None:
     """Refuse a time the clinicians or the patient already have (B6).
 
-    The clinicians' rows are locked already (_lock_clinicians) and the patient's is
-    locked here, always in the same order, so bookings that race for them take turns
-    and the later one sees the earlier one's booking; the constraints remain the
-    last word.
+    The clinicians' rows are locked already (_lock_clinicians) and the patients' are
+    locked here, in the order of patients/locks.py, so bookings that race for them
+    take turns and the later one sees the earlier one's booking; the constraints
+    remain the last word.
 
     On PostgreSQL the exclusion constraints refuse a clinician's or a patient's
     overlap at the INSERT, and _slot_guard gives the same refusal, so those two
@@ -320,8 +324,7 @@ def _ensure_free(*, clinicians: Sequence[User], patient: Patient | None,
     patients have no constraint; they are checked here, after the clinicians, so a
     busy clinician is still the refusal a group booking gets first.
     """
-    if patient is not None:
-        list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
+    lock_people(patients=[p for p in (patient, *group_patients) if p is not None])
     if connection.vendor != "postgresql" or group_patients:
         busy = (Booking.objects.active().filter(clinician__in=clinicians)
                 .overlapping(starts_at, ends_at).select_related("clinician").first())
@@ -542,15 +545,25 @@ def _notify_change(booking: Booking, *, cancelled: bool) -> None:
 
 
 def _locked(booking: Booking) -> Booking:
+    """The owner's booking, locked (step 3 of patients/locks.py)."""
     owner = booking.team_owner_booking or booking
-    return Booking.objects.select_for_update(of=("self",)).select_related(
+    return Booking.objects.select_for_update(of=("self",), no_key=True).select_related(
         "video_visit", "patient", "clinician", "care_unit").get(pk=owner.pk)
 
 
 @transaction.atomic
 def booking_reschedule(*, booking: Booking, starts_at: datetime.datetime,
                        ends_at: datetime.datetime, user: User) -> Booking:
-    """Move a booking, its team bookings and its video visit together (B7, B4)."""
+    """Move a booking, its team bookings and its video visit together (B7, B4).
+
+    The new time must be free in the clinician's schedule, as the booking page offers
+    it (free_slots): the same rule whether the move starts there or on the visit page.
+    """
+    owner = booking.team_owner_booking or booking
+    # The people first, then the booking (patients/locks.py); the family is read again
+    # under the locks below.
+    lock_people(users=[owner.clinician, *(p.clinician for p in owner.participations.active())],
+                patients=[p for p in (owner.patient,) if p is not None])
     booking = _locked(booking)
     if not booking.is_active:
         raise ValidationError(_("Bokningen är avbokad och kan inte flyttas."))
@@ -567,14 +580,19 @@ def booking_reschedule(*, booking: Booking, starts_at: datetime.datetime,
         raise ValidationError({"starts_at": [_(
             "Patienten fyller 13 år före den nya tiden, och då får patienten själv länken "
             "i stället för ombudet. Avboka och boka ett nytt besök.")]})
-    family = [booking, *booking.participations.active()]
-    list(User.objects.select_for_update().filter(pk__in=[b.clinician_id for b in family])
-         .order_by("pk").values_list("pk", flat=True))
+    family = [booking, *booking.participations.select_related("clinician").active()]
     others = Booking.objects.active().exclude(pk__in=[b.pk for b in family])
     busy = (others.filter(clinician__in=[b.clinician_id for b in family])
             .overlapping(starts_at, ends_at).exists())
     if busy:
         raise ValidationError({"starts_at": [slot_taken_message()]}, code="slot_taken")
+    if (starts_at, ends_at) not in free_slots(
+            owner=booking.clinician, day=timezone.localdate(starts_at),
+            participants=[b.clinician for b in family[1:]], moving=booking):
+        raise ValidationError({"starts_at": [_(
+            "Tiden är inte en ledig tid i schemat för %(name)s. Välj en av de lediga tiderna.")
+            % {"name": booking.clinician.get_full_name() or booking.clinician}]},
+            code="not_in_schedule")
     with _slot_guard():
         Booking.objects.filter(pk__in=[b.pk for b in family]).update(
             starts_at=starts_at, ends_at=ends_at)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -339,14 +340,18 @@ def confirm(request: HttpRequest, wizard: Wizard) -> HttpResponse:
                 raise ValidationError(_("Personuppgiftstjänsten svarar inte just nu. Ingenting "
                                         "har bokats. Försök igen om en stund.")) from None
             kwargs["relative"] = relative
-        booking = booking_create(**kwargs)
+        # The booking and its access-log rows commit together, or neither does (S1).
+        with transaction.atomic():
+            booking = booking_create(**kwargs)
+            # The patient, a group's patients, and an Anhörigsamtal's relative (the
+            # visit's patient).
+            visit_patient = booking.video_visit.patient if booking.video_visit else None
+            for patient in {booking.patient, visit_patient,
+                            *booking.group_patients.all()} - {None}:
+                log_patient_access(request, patient, Action.CREATE, obj=booking)
     except ValidationError as invalid:
         return render_step(request, wizard, "bekrafta", errors=invalid.messages,
                            status=422 if request.htmx else 200)
-    # The patient, a group's patients, and an Anhörigsamtal's relative (the visit's patient).
-    visit_patient = booking.video_visit.patient if booking.video_visit else None
-    for patient in {booking.patient, visit_patient, *booking.group_patients.all()} - {None}:
-        log_patient_access(request, patient, Action.CREATE, obj=booking)
     wizard.clear()
     messages.success(request, _("Bokningen är klar."))
     url = reverse("bookings:detail", args=[booking.pk])

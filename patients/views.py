@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -67,12 +68,15 @@ def render_registry_answer(request, number: Personnummer, *, retry: dict,
     form = create_form_for(person, create_data)
     if create_data is not None and form.is_valid():
         try:
-            patient = patient_register(person=person, mobile=form.cleaned_data["mobile"],
-                                       email=form.cleaned_data["email"], user=request.user)
+            # The patient and the access-log row commit together, or neither does (S1).
+            with transaction.atomic():
+                patient = patient_register(person=person, mobile=form.cleaned_data["mobile"],
+                                           email=form.cleaned_data["email"],
+                                           user=request.user)
+                log_patient_created(request, patient)
         except ValidationError as error:
             add_errors(form, error)
         else:
-            log_patient_created(request, patient)
             url = reverse("patients:detail", args=[patient.pk])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return render_search(request, context | {

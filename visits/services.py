@@ -20,6 +20,7 @@ from guests.services import (
     participants_notify_cancelled,
     participants_notify_moved,
 )
+from patients.locks import lock_people
 from patients.models import Guardian, Patient
 from patients.services import child_contacts_clean
 from visits import realtime
@@ -36,7 +37,8 @@ class JournalingUnanswered(Exception):
 def _locked(visit: VideoVisit) -> VideoVisit:
     # The row lock makes two staff pressing buttons at once take turns; the
     # second sees the first one's state and is refused if its move no longer fits.
-    return VideoVisit.objects.select_for_update().get(pk=visit.pk)
+    # Step 4 of the lock order (patients/locks.py).
+    return VideoVisit.objects.select_for_update(no_key=True).get(pk=visit.pk)
 
 
 @transaction.atomic
@@ -130,6 +132,7 @@ def visit_create(*, patient: Patient, care_unit: CareUnit, owner: User, starts_a
                                 "patientsidan; länken skickas som sms."))
     if starts_at < timezone.now():
         raise ValidationError({"start": _("Tiden har redan varit. Välj en senare tid.")})
+    lock_people(users=[owner, *staff], patients=[patient])
     _ensure_free(people=[owner, *staff], patient=patient, starts_at=starts_at,
                  ends_at=ends_at)
     visit = VideoVisit(patient=patient, care_unit=care_unit, owner=owner, starts_at=starts_at,
@@ -173,13 +176,10 @@ def _ensure_free(*, people: list[User], patient: Patient, starts_at: datetime,
                  ends_at: datetime, moving: VideoVisit | None = None) -> None:
     """Refuse a time the staff or the patient already have, booked or not (B6, V4).
 
-    The people's and the patient's rows are locked in a fixed order, so two visits
-    created at once for the same people take turns and the later one sees the first.
-    `moving`: the visit being moved, which is not in its own way.
+    The caller has locked the people's and the patient's rows (lock_people), so two
+    visits created at once for the same people take turns and the later one sees
+    the first. `moving`: the visit being moved, which is not in its own way.
     """
-    list(User.objects.select_for_update().filter(pk__in=[u.pk for u in people])
-         .order_by("pk").values_list("pk", flat=True))
-    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
     from bookings.models import Booking
 
     others = VideoVisit.objects.active().exclude(pk=moving.pk if moving else None)
@@ -226,6 +226,7 @@ def visit_reschedule(*, visit: VideoVisit, starts_at: datetime, ends_at: datetim
                 error.error_dict["start"] = error.error_dict.pop("starts_at")
             raise
         return VideoVisit.objects.get(pk=visit.pk)
+    lock_people(users=[visit.owner, *visit.staff.all()], patients=[visit.patient])
     locked = _locked(visit)
     if not locked.allows("cancel"):
         raise IllegalTransition(_("Besöket har redan börjat och kan inte flyttas."))
@@ -300,6 +301,10 @@ def visit_change_contacts(*, visit: VideoVisit, primary_contact: Guardian | None
     """
     from bookings.models import Booking
 
+    # Medverkan teambesök bookings carry no guardians; the owner's booking does. It is
+    # locked before the visit (patients/locks.py).
+    booking = (Booking.objects.select_for_update(no_key=True)
+               .filter(video_visit=visit).exclude(kind=Booking.Kind.TEAM_PARTICIPANT).first())
     locked = _locked(visit)
     if locked.state in {VideoVisit.State.FINISHED, VideoVisit.State.CANCELLED}:
         raise ValidationError(_("Besöket är avslutat eller avbokat; primär kontakt och ombud "
@@ -320,8 +325,6 @@ def visit_change_contacts(*, visit: VideoVisit, primary_contact: Guardian | None
         new_participant, _token = participant_add(visit=locked, channel=Participant.Channel.SMS,
                                                   **link_holder(locked))
     locked.save(update_fields=list(changed))
-    # Medverkan teambesök bookings carry no guardians; the owner's booking does.
-    booking = locked.bookings.exclude(kind=Booking.Kind.TEAM_PARTICIPANT).first()
     if booking is not None:
         booking.primary_contact, booking.agent = primary_contact, agent
         booking.save(update_fields=["primary_contact", "agent"])

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -358,14 +359,16 @@ def new_visit(request) -> HttpResponse:
     guests = bind_guests(request)
     if form.is_valid() and guests.is_valid():
         try:
-            visit, invited = create_from_form(request, form, guests, patient)
+            # The visit and its access-log row commit together, or neither does (S1).
+            with transaction.atomic():
+                visit, invited = create_from_form(request, form, guests, patient)
+                log_patient_access(request, patient, Action.CREATE, obj=visit)
         except GuestsRefused as refused:
             for index, error in refused.by_guest.items():
                 add_errors(guests.forms[index], error)
         except ValidationError as error:
             add_errors(form, error)
         else:
-            log_patient_access(request, patient, Action.CREATE, obj=visit)
             # Shown once on the visit page, then gone: only their hashes are kept
             # (G5). The patient's or agent's link, and those of guests who get none
             # sent, whose link staff copy (G3).
@@ -520,19 +523,22 @@ def contacts(request, pk: int) -> HttpResponse:
     form = ContactsForm(request.POST, visit=visit)
     if form.is_valid():
         try:
-            change = visit_change_contacts(visit=visit, user=request.user,
-                                           primary_contact=form.cleaned_data["primary_contact"],
-                                           agent=form.cleaned_data["agent"])
+            with transaction.atomic():
+                change = visit_change_contacts(
+                    visit=visit, user=request.user,
+                    primary_contact=form.cleaned_data["primary_contact"],
+                    agent=form.cleaned_data["agent"])
+                # The access helper logged the change of the visit; the rows it made on
+                # the way are the patient's data too, logged with them (S1).
+                if change.booking is not None:
+                    log_patient_access(request, visit.patient, Action.UPDATE,
+                                       obj=change.booking)
+                if change.agent_participant is not None:
+                    log_patient_access(request, visit.patient, Action.CREATE,
+                                       obj=change.agent_participant)
         except ValidationError as error:
             add_errors(form, error)
         else:
-            # The access helper logged the change of the visit; the rows it made on the
-            # way are the patient's data too (S1).
-            if change.booking is not None:
-                log_patient_access(request, visit.patient, Action.UPDATE, obj=change.booking)
-            if change.agent_participant is not None:
-                log_patient_access(request, visit.patient, Action.CREATE,
-                                   obj=change.agent_participant)
             saved = contacts_saved_message(change)
             if not request.htmx:
                 messages.success(request, saved)
@@ -571,6 +577,13 @@ def reschedule(request, pk: int) -> HttpResponse:
                 redirect("visits:detail", pk=visit.pk)
         if not visit.allows("cancel"):
             return render_reschedule(request, visit, status=409, reschedule_problem=refused)
+        booking = visit.bookings.filter(team_owner_booking__isnull=True,
+                                        cancelled_at__isnull=True).first()
+        if booking is not None:
+            # A booked visit moves to a free time of the schedule, which the booking
+            # page offers (B7); the service refuses any other time from here too.
+            url = reverse("bookings:detail", args=[booking.pk]) + "#change-heading"
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         return render_reschedule(request, visit, reschedule_form=RescheduleForm.for_visit(visit))
     form = RescheduleForm.for_visit(visit, request.POST)
     if form.is_valid():

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
+from integrations.models import OutboxMessage
+from patients.models import Patient
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory
 from visits.access import get_visit_for_socket
@@ -183,3 +185,42 @@ def test_a_visit_created_in_the_console_is_logged_on_its_patient(client, alice,
     assert (created.patient, created.care_unit) == (patient, care_unit)
     assert (created.object_type, created.object_id) == ("visits.videovisit", str(visit.pk))
     assert AccessLogEntry.objects.filter(action=Action.SEARCH, patient=patient).exists()
+
+
+@pytest.fixture
+def log_write_fails(monkeypatch):
+    """The access log refuses the next "create" row, as a full disk or a revoked
+    grant would."""
+    import audit.services
+
+    write = audit.services.access_log_write
+
+    def failing(**kwargs):
+        if kwargs.get("action") == Action.CREATE:
+            raise DatabaseError("the access log cannot be written")
+        return write(**kwargs)
+
+    monkeypatch.setattr(audit.services, "access_log_write", failing)
+    monkeypatch.setattr("patients.access.access_log_write", failing)
+
+
+def test_a_visit_whose_create_row_cannot_be_written_is_not_created(
+        client, alice, care_unit, log_write_fails):  # S1, V4
+    PatientFactory(personnummer=ADULT, care_units=[care_unit])
+    client.raise_request_exception = False
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = client.post(reverse("visits:new"), {
+        "personnummer": "19850312-9820", "day": tomorrow.isoformat(), "start": "13:30",
+        "minutes": "30", "reason": "Uppföljning"})
+    assert response.status_code == 500
+    assert not VideoVisit.objects.exists()
+    assert not OutboxMessage.objects.exists()  # and no invitation went out (N1)
+
+
+def test_a_patient_whose_create_row_cannot_be_written_is_not_registered(
+        client, alice, log_write_fails):  # S1, P3
+    client.raise_request_exception = False
+    response = client.post(reverse("patients:create"), {
+        "personnummer": "19850312-9820", "mobile": "070-174 06 05", "email": ""})
+    assert response.status_code == 500
+    assert not Patient.objects.exists()

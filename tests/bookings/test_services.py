@@ -119,7 +119,7 @@ def test_a_child_under_13_gets_the_agent_as_participant(ref, clinician, care_uni
 
 
 def test_a_child_who_turns_13_before_the_new_time_is_not_moved_there(
-        ref, clinician, care_unit, day):  # P5, P7
+        ref, clinician, care_unit, day, schedule):  # P5, P7
     birthday = day + datetime.timedelta(days=3)
     first_nine = f"{birthday.year - 13 - 2000:02d}{birthday:%m%d}980"
     number = f"20{first_nine}" + next(d for d in "0123456789" if lib.valid(first_nine + d))
@@ -326,7 +326,7 @@ def test_free_slots_leave_out_taken_and_participants_busy_times(
 
 
 def test_rescheduling_moves_the_visit_and_tells_the_patient(ref, clinician, care_unit, adult,
-                                                           day):  # B7
+                                                           day, schedule):  # B7
     booking = single(ref, clinician, care_unit, adult, at(day, 9))
     booking_reschedule(booking=booking, starts_at=at(day, 11), ends_at=at(day, 11, 30),
                        user=clinician)
@@ -366,7 +366,7 @@ def test_avboka_on_the_visit_page_cancels_the_booking_too(ref, clinician, care_u
 
 
 def test_rescheduling_an_anhorigsamtal_moves_both_and_never_tells_the_patient(
-        ref, clinician, care_unit, adult, day):  # B4, B7
+        ref, clinician, care_unit, adult, day, schedule):  # B4, B7
     booking = asam(ref, clinician, care_unit, adult, at(day, 9))
     booking_reschedule(booking=booking, starts_at=at(day, 10), ends_at=at(day, 10, 30),
                        user=clinician)
@@ -381,7 +381,7 @@ def test_rescheduling_an_anhorigsamtal_moves_both_and_never_tells_the_patient(
 
 
 def test_every_move_is_told_even_back_to_an_earlier_time(ref, clinician, care_unit, adult,
-                                                          day):  # B7
+                                                          day, schedule):  # B7
     booking = single(ref, clinician, care_unit, adult, at(day, 9))
     for hour in (10, 9, 10):
         booking_reschedule(booking=booking, starts_at=at(day, hour),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
+from bookings.models import ScheduleBlock
 from bookings.services import booking_create
 from guests.models import Participant
 from guests.services import link_resolve, participant_add
@@ -127,17 +128,54 @@ def test_a_visit_does_not_stand_in_its_own_way(visit, clinician):
     assert timezone.localtime(visit.starts_at) == tomorrow_at(10, 15)
 
 
-def test_a_booked_visit_moves_with_its_booking(ref, clinician, care_unit, eva):  # B7
+@pytest.fixture
+def booked(ref, clinician, care_unit, eva):
+    """Eva's booked DiVL visit tomorrow at 9; alice's video times are 09–12."""
+    ScheduleBlock.objects.create(clinician=clinician, care_unit=care_unit,
+                                 activity=ref.video_activity, day=tomorrow_at(9).date(),
+                                 start_time=datetime.time(9), end_time=datetime.time(12))
     starts = tomorrow_at(9)
-    booking = booking_create(
+    return booking_create(
         kind="single", care_unit=care_unit, owner=clinician, patient=eva, starts_at=starts,
         ends_at=starts + datetime.timedelta(minutes=30), contact_type=ref.divl,
         schedule_activity=ref.video_activity, visit_reason=ref.aterbesok,
         kallelse_template=ref.adult, kallelse_delivery="print", created_by=clinician)
-    moved = move(booking.video_visit, clinician, 11)
-    booking.refresh_from_db()
-    assert timezone.localtime(booking.starts_at) == tomorrow_at(11)
-    assert moved.starts_at == booking.starts_at
+
+
+def test_a_booked_visit_moves_with_its_booking(clinician, booked):  # B7
+    moved = move(booked.video_visit, clinician, 11)
+    booked.refresh_from_db()
+    assert timezone.localtime(booked.starts_at) == tomorrow_at(11)
+    assert moved.starts_at == booked.starts_at
+
+
+@pytest.mark.parametrize(("hour", "minute"), [(21, 0), (11, 10), (8, 30)])
+def test_a_booked_visit_moves_only_to_a_free_time_of_the_schedule(clinician, booked, hour,
+                                                                  minute):  # B7
+    with pytest.raises(ValidationError) as refused:
+        move(booked.video_visit, clinician, hour, minute)
+    assert refused.value.message_dict["start"] == [
+        "Tiden är inte en ledig tid i schemat för Alice Lund. Välj en av de lediga tiderna."]
+    booked.refresh_from_db()
+    assert timezone.localtime(booked.starts_at) == tomorrow_at(9)
+    assert timezone.localtime(booked.video_visit.starts_at) == tomorrow_at(9)
+
+
+def test_on_the_visit_page_flytta_of_a_booked_visit_opens_the_bookings_free_times(
+        client, alice, booked):  # B7
+    visit = booked.video_visit
+    url = reverse("bookings:detail", args=[booked.pk]) + "#change-heading"
+    response = client.get(reverse("visits:reschedule", args=[visit.pk]), {"redigera": 1})
+    assert response.status_code == 302 and response["Location"] == url
+    response = client.get(reverse("visits:reschedule", args=[visit.pk]), {"redigera": 1},
+                          headers=HTMX)
+    assert response["HX-Redirect"] == url
+    # A time posted to the visit page anyway gets the same rule, and nothing moves.
+    response = edit(client, visit, day=tomorrow_at(21).date().isoformat(), start="21:00",
+                    minutes="30")
+    assert response.status_code == 422
+    assert "Tiden är inte en ledig tid i schemat för Alice Lund" in response.content.decode()
+    assert not OutboxMessage.objects.filter(subject="Videomöte flyttat").exists()
 
 
 # The visit page
