@@ -113,6 +113,13 @@ def generous_link_rate(settings):
 
 
 @pytest.fixture(autouse=True)
+def generous_account_limit(settings):
+    """Tests fail logins as alice again and again, and the per-account counts live in
+    Redis; the limit's own tests set it low, for a username of their own."""
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 100000
+
+
+@pytest.fixture(autouse=True)
 def swedish():
     """Each test starts in Swedish: a request in English leaves its thread in English."""
     from django.utils import translation

@@ -409,6 +409,20 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 AXES_CLIENT_IP_CALLABLE = "audit.services.client_address"
+# Cut at the longest username, so a longer one is counted, always as the same name.
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
+# Across addresses (accounts.lockout): after this many failed logins for one username
+# within the window, from anywhere, the account can be signed in to for the window only
+# from an address it has signed in from within LOGIN_KNOWN_ADDRESS_DAYS (django-axes'
+# access log), and ADMINS get a mail. Guessing from many addresses is slowed; the real
+# user at their own computer is not locked out.
+LOGIN_ACCOUNT_FAILURE_LIMIT = int(env("LOGIN_ACCOUNT_FAILURE_LIMIT", "10"))
+LOGIN_ACCOUNT_WINDOW = datetime.timedelta(
+    minutes=int(env("LOGIN_ACCOUNT_WINDOW_MINUTES", "15")))
+LOGIN_KNOWN_ADDRESS_AGE = datetime.timedelta(days=int(env("LOGIN_KNOWN_ADDRESS_DAYS", "90")))
+# Who is told of attacks on logins (Django's mail_admins): comma-separated addresses.
+ADMINS = [(address, address) for address in env_list("DJANGO_ADMINS", [])]
+SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Attempts are in the database (admin: Axes); the application log stays quiet.
 AXES_VERBOSE = False
 

@@ -1,5 +1,4 @@
 import asyncio
-import json
 import logging
 import re
 import secrets
@@ -7,10 +6,10 @@ from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from videovisit.sockets import JsonConsumer
 from visits import realtime, room
 from visits.heartbeats import heartbeat
 from visits.realtime import session_group, staff_group, visit_group
@@ -23,7 +22,7 @@ def scope_session_key(scope: dict) -> str | None:
     return session.session_key if session is not None else None
 
 
-class StaffConsumer(AsyncJsonWebsocketConsumer):
+class StaffConsumer(JsonConsumer):
     """Live updates for a signed-in staff member's pages.
 
     Events carry ids only; the page re-fetches what changed through the
@@ -75,11 +74,7 @@ def log_failed_relay(relayed: asyncio.Future) -> None:
         logger.warning("A signal was not relayed: %r", relayed.exception())
 
 
-# Frames longer than this are ignored; an SDP offer is a few kilobytes.
-MAX_FRAME_CHARS = 64 * 1024
-
-
-class RoomConsumer(AsyncJsonWebsocketConsumer):
+class RoomConsumer(JsonConsumer):
     """One visit's video room (R1–R5): presence, state, and WebRTC signalling.
 
     Signalling goes to the one addressed peer of the same visit's meeting, never to a
@@ -145,16 +140,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
-
-    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
-        """A frame that is too long or not JSON is ignored, not a reason to crash."""
-        if not text_data or len(text_data) > MAX_FRAME_CHARS:
-            return
-        try:
-            content = json.loads(text_data)
-        except ValueError:
-            return
-        await self.receive_json(content)
 
     async def receive_json(self, content, **kwargs) -> None:
         if not isinstance(content, dict):

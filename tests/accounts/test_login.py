@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.accounts.factories import PASSWORD
+from tests.accounts.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,43 @@ def test_wrong_password_says_so_in_swedish_and_keeps_the_username(client, clinic
     assert "Ange ett korrekt användarnamn och lösenord" in content
     assert 'value="alice"' in content
     assert "_auth_user_id" not in client.session
+
+
+def log_in(client, username, password, url=None):
+    return client.post(url or reverse("login"), {"username": username, "password": password},
+                       REMOTE_ADDR="192.0.2.44")
+
+
+def test_an_over_long_username_is_refused_in_swedish_and_counted_as_its_first_part(
+        client, settings):  # S3
+    # A longer name was a 500 (django-axes' column is 255 characters) and not counted.
+    # Its first 150 characters count, whatever follows: a new tail is no new counter.
+    longest = UserFactory(username="k" * 150)
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = log_in(client, longest.username + f"-{n}" * 60, "fel")
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "Användarnamnet är för långt." in content and 'role="alert"' in content
+    assert log_in(client, longest.username + "x" * 300, "fel").status_code == 429
+    assert log_in(client, longest.username, PASSWORD).status_code == 429
+
+
+def test_an_over_long_password_is_refused_in_swedish_and_counted(client, clinician,
+                                                                  settings):  # S3
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = log_in(client, "alice", "x" * 5000)
+        assert response.status_code == 200
+        assert "Lösenordet är för långt." in response.content.decode()
+    assert log_in(client, "alice", "x" * 5000).status_code == 429
+
+
+def test_the_admin_login_refuses_an_over_long_username_too(client, settings):  # S3
+    admin_login = reverse("admin:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = log_in(client, "a" * 300, "fel", url=admin_login)
+        assert response.status_code == 200
+        assert "Användarnamnet är för långt." in response.content.decode()
+    assert log_in(client, "a" * 300, "fel", url=admin_login).status_code == 429
 
 
 def test_logout_is_a_post_that_ends_the_session(client, clinician):

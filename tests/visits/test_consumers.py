@@ -1,6 +1,7 @@
 """The staff socket through the real ASGI stack and the Redis channel layer."""
 
 import asyncio
+import logging
 
 import pytest
 from channels.db import database_sync_to_async
@@ -72,4 +73,23 @@ async def test_an_idle_socket_stays_open_longer_than_redis_timeouts(clinician):
     await get_channel_layer().group_send(staff_group(clinician.pk),
                                          {"type": "visit.changed", "visit": 1})
     assert await ws.receive_json_from(timeout=5) == {"type": "visit.changed", "visit": 1}
+    await ws.disconnect()
+
+
+async def test_a_frame_the_page_cannot_have_sent_leaves_the_socket_open(clinician, caplog):
+    ws = communicator(await session_cookie_for(clinician))
+    await ws.connect()
+    with caplog.at_level(logging.WARNING):
+        for frame in ("not json", "[" * 5000 + "]" * 5000, "[]"):
+            await ws.send_to(text_data=frame)
+        await ws.send_to(bytes_data=b"\x00")
+        await get_channel_layer().group_send(staff_group(clinician.pk),
+                                             {"type": "visit.changed", "visit": 3})
+        assert await ws.receive_json_from(timeout=5) == {"type": "visit.changed", "visit": 3}
+    assert [r.getMessage() for r in caplog.records if r.name == "videovisit.sockets"] == [
+        "StaffConsumer ignored a frame that is not JSON.",
+        "StaffConsumer ignored a frame nested too deeply.",
+        "StaffConsumer ignored a frame that is not a JSON object.",
+        "StaffConsumer ignored an empty or binary frame."]
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
     await ws.disconnect()

@@ -4,6 +4,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import logging
 
 import pytest
 from channels.db import database_sync_to_async
@@ -236,6 +237,29 @@ async def test_a_burst_of_signals_arrives_whole_and_in_order(visit, clinician, p
     received = [(await next_message(to_patient, "signal"))["data"] for _ in burst]
     assert received == burst
     assert "signal" not in kinds(await drain(to_patient, 0.5))
+    for ws in (staff, to_patient):
+        await ws.disconnect(timeout=10)
+
+
+async def test_a_frame_nested_thousands_deep_is_ignored_and_the_meeting_goes_on(
+        visit, clinician, patient, caplog):  # R3
+    """A 10 kB frame of 5,000 nested arrays once ended the sender's socket (1011) with
+    a traceback; now it is ignored with a warning and the next signal is relayed."""
+    await live(visit, clinician)
+    staff = await enter(visit, await staff_cookie(clinician))
+    to_patient = await enter(visit, await join_cookie(patient))
+    await next_message(staff, "state")
+    offer = {"description": {"type": "offer", "sdp": "v=0"}}
+    with caplog.at_level(logging.WARNING):
+        await staff.send_to(text_data="[" * 5000 + "]" * 5000)
+        await staff.send_to(bytes_data=b"\x00\x01")
+        await staff.send_json_to({"type": "signal", "to": f"p{patient.pk}", "data": offer})
+        assert (await next_message(to_patient, "signal"))["data"] == offer
+    assert [r.getMessage() for r in caplog.records if r.name == "videovisit.sockets"] == [
+        "RoomConsumer ignored a frame nested too deeply.",
+        "RoomConsumer ignored an empty or binary frame."]
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert "[[" not in caplog.text
     for ws in (staff, to_patient):
         await ws.disconnect(timeout=10)
 
