@@ -114,9 +114,10 @@ def build(rooms: int) -> list[list[tuple[str, str]]]:
             _auth_user_hash=clinician.get_session_auth_hash()))]
         for kind, extra in ((Participant.Kind.PATIENT, {"personnummer": patient.personnummer}),
                             (Participant.Kind.INTERPRETER, {})):
+            # Into the live meeting at once, as if let in: the timed part is signalling.
             participant, _token = participant_add(
                 visit=visit, kind=kind, first_name="N", last_name="N",
-                channel=Participant.Channel.NONE, send=False, **extra)
+                channel=Participant.Channel.NONE, admit_directly=True, send=False, **extra)
             session = {SESSION_KEY: participant.pk,
                        LINK_SESSION_KEY: participant.links.get().pk}
             if participant.requires_eid:

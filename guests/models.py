@@ -31,7 +31,9 @@ class Participant(models.Model):
 
     The patient and the agent (ombud) identify with e-ID, which must match their
     personnummer; guests (interpreter, relative or guardian, colleague, other)
-    come in on their personal link alone (G4).
+    come in on their personal link alone (G4). Whoever arrives while the meeting is
+    live waits until staff let them in (`admitted_at`), unless staff marked them
+    "släpps in direkt" when inviting them (R2).
     """
 
     class Kind(models.TextChoices):
@@ -61,6 +63,13 @@ class Participant(models.Model):
                                default=Channel.SMS)
     agency = models.ForeignKey(InterpreterAgency, verbose_name=_("tolkförmedling"),
                                on_delete=models.PROTECT, null=True, blank=True)
+    admit_directly = models.BooleanField(
+        _("släpps in direkt"), default=False,
+        help_text=_("Går direkt in i ett pågående videomöte, utan att vänta i väntrummet."))
+    # Let into the meeting: by "Starta videomöte" while waiting, or by "Släpp in". Kept
+    # here, not with the socket, so that a drop or a server restart does not put
+    # them back in the waiting room (R4).
+    admitted_at = models.DateTimeField(_("insläppt"), null=True, blank=True)
     added_at = models.DateTimeField(_("tillagd"), auto_now_add=True)
     removed_at = models.DateTimeField(_("borttagen"), null=True, blank=True)
 
@@ -101,6 +110,11 @@ class Participant(models.Model):
     @property
     def is_active(self) -> bool:
         return self.removed_at is None
+
+    @property
+    def is_admitted(self) -> bool:
+        """Goes into the live meeting without waiting for staff (R2)."""
+        return self.admit_directly or self.admitted_at is not None
 
 
 class InvitationLink(models.Model):

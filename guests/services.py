@@ -20,7 +20,7 @@ from guests.models import InterpreterAgency, InvitationLink, Participant
 from integrations.models import MessageTemplate
 from integrations.services import OUTBOX_LINK_PLACEHOLDER, outbox_enqueue
 from visits import realtime
-from visits.models import VideoVisit
+from visits.models import RoomPresence, VideoVisit
 
 # 32 random bytes: 256 bits, twice what G5 asks for.
 TOKEN_BYTES = 32
@@ -150,9 +150,11 @@ def _validate(participant: Participant) -> None:
 @transaction.atomic
 def participant_add(*, visit: VideoVisit, kind: str, first_name: str, last_name: str,
                     channel: str, personnummer: str = "", mobile: str = "", email: str = "",
-                    agency: InterpreterAgency | None = None,
+                    agency: InterpreterAgency | None = None, admit_directly: bool = False,
                     send: bool = True) -> tuple[Participant, str]:
     """Add a participant with a personal link, and send it unless told not to (G1, G4).
+
+    `admit_directly`: "släpps in direkt", into a live meeting without waiting (R2).
 
     Returns the participant and the link's token, which exists nowhere else: it is
     shown once, for "Kopiera inbjudningslänk", and sent.
@@ -169,7 +171,8 @@ def participant_add(*, visit: VideoVisit, kind: str, first_name: str, last_name:
                               % {"kind": Participant.Kind(kind).label.lower()})
     participant = Participant(visit=visit, kind=kind, first_name=first_name,
                               last_name=last_name, personnummer=personnummer, mobile=mobile,
-                              email=email, channel=channel, agency=agency)
+                              email=email, channel=channel, agency=agency,
+                              admit_directly=admit_directly)
     _validate(participant)
     participant.save()
     token = link_issue(participant=participant)
@@ -199,6 +202,50 @@ def participant_remove(*, participant: Participant, replaced: bool = False) -> P
     participant.links.filter(revoked_at__isnull=True).update(revoked_at=now)
     realtime.participant_removed(participant)
     realtime.visit_changed(participant.visit)
+    return participant
+
+
+def _waiting_in_live_meeting(participant: Participant) -> tuple[VideoVisit, Participant]:
+    """The participant's visit and the participant, locked in that order (as room_enter
+    takes the visit), if the meeting is live and the participant still takes part."""
+    visit = VideoVisit.objects.select_for_update().get(pk=participant.visit_id)
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if visit.state != VideoVisit.State.VIDEO_LIVE:
+        raise ValidationError(_("Videomötet pågår inte. De som väntar släpps in när "
+                                "videomötet startar."))
+    if participant.removed_at:
+        raise ValidationError(_("%(name)s är borttagen från besöket.")
+                              % {"name": participant.full_name})
+    return visit, participant
+
+
+@transaction.atomic
+def participant_admit(*, participant: Participant) -> Participant:
+    """Släpp in: someone waiting goes into the live meeting, and back into it after a
+    drop or a restart without waiting again (R2, R4)."""
+    visit, participant = _waiting_in_live_meeting(participant)
+    if participant.admitted_at is None:
+        participant.admitted_at = timezone.now()
+        participant.save(update_fields=["admitted_at"])
+    RoomPresence.objects.filter(visit=visit, participant=participant).update(
+        status=RoomPresence.Status.IN_MEETING)
+    realtime.room_changed_on_commit(visit)
+    return participant
+
+
+@transaction.atomic
+def participant_refuse(*, participant: Participant) -> Participant:
+    """Neka: someone waiting is not let in and is told so in the waiting room (R2).
+
+    Their link still holds: opening it again puts them back in the waiting room, where
+    staff may let them in after all. Ta bort is what ends the link (G5).
+    """
+    visit, participant = _waiting_in_live_meeting(participant)
+    if participant.is_admitted:
+        raise ValidationError(_("%(name)s är redan insläppt i videomötet. Ta bort deltagaren "
+                                "under Redigera deltagare om hen inte ska vara med.")
+                              % {"name": participant.full_name})
+    realtime.participant_refused(participant)
     return participant
 
 

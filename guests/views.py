@@ -311,6 +311,6 @@ def check(request: HttpRequest, participant: Participant) -> HttpResponse:
 @require_GET
 @joining(identified=True)
 def room(request: HttpRequest, participant: Participant) -> HttpResponse:
-    """Väntrum, then Videomöte once staff start the meeting (R2)."""
+    """Väntrum, then Videomöte once staff let them in: by starting it, or later (R2)."""
     return render(request, "guests/room.html", {"participant": participant,
                                                 "visit": participant.visit})

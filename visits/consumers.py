@@ -206,6 +206,10 @@ class RoomConsumer(JsonConsumer):
             await self.leave_with(room.RoomClosed(
                 str(_("Vårdpersonalen har tagit bort dig från mötet.")), room.CLOSE_REMOVED))
 
+    async def participant_refused(self, event: dict) -> None:
+        if self.member.participant_id == event["participant"]:
+            await self.leave_with(room.refused())
+
     async def room_signal(self, event: dict) -> None:
         await self.send_json({"type": "signal", "from": event["from"],
                               "connection": event["connection"], "data": event["data"]})

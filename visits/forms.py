@@ -26,8 +26,22 @@ class ParticipantForm(forms.Form):
     email = forms.EmailField(label=_("E-post"), required=False)
     channel = forms.ChoiceField(label=_("Skicka länken med"), choices=Participant.Channel.choices,
                                 initial=Participant.Channel.SMS, widget=forms.RadioSelect)
+    admit_directly = forms.BooleanField(
+        label=_("Släpps in direkt"), required=False,
+        help_text=_("Går direkt in i ett pågående videomöte i stället för att vänta i "
+                    "väntrummet tills vårdpersonalen släpper in."),
+        # The roles it is on for unless staff say otherwise; static/js/app.js follows
+        # the role chosen in the form.
+        widget=forms.CheckboxInput(attrs={"data-admit-directly-for": Participant.Kind.COLLEAGUE}))
     agency = forms.ModelChoiceField(queryset=InterpreterAgency.objects.all(), required=False,
                                     widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "admit_directly" not in self.initial:
+            # A colleague goes straight in unless staff say otherwise; others wait (R2).
+            kind = self.initial.get("kind", self.fields["kind"].initial)
+            self.initial = {**self.initial, "admit_directly": kind == Participant.Kind.COLLEAGUE}
 
     @classmethod
     def for_interpreter(cls, agency: InterpreterAgency) -> ParticipantForm:

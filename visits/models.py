@@ -202,9 +202,9 @@ class RoomPresenceQuerySet(models.QuerySet):
         return self.filter(seen_at__gte=timezone.now() - settings.ROOM_PRESENCE_TTL)
 
     def waiting(self) -> RoomPresenceQuerySet:
-        """Participants waiting for the meeting to start (R1, R2)."""
-        return (self.fresh().filter(status=RoomPresence.Status.WAITING, participant__isnull=False)
-                .exclude(visit__state=VideoVisit.State.VIDEO_LIVE))
+        """Participants waiting to be let in: for the meeting to start, or, once it is
+        live, for staff to let them in (R1, R2)."""
+        return self.fresh().filter(status=RoomPresence.Status.WAITING, participant__isnull=False)
 
 
 class RoomPresence(models.Model):

@@ -73,6 +73,20 @@ def participant_removed(participant) -> None:
     transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, event))
 
 
+def participant_refused(participant) -> None:
+    """Tell the visit's room, once committed, that staff will not let this person in (R2)."""
+    group = visit_group(participant.visit_id)
+    event = {"type": "participant.refused", "participant": participant.pk}
+    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, event))
+
+
+def room_changed_on_commit(visit) -> None:
+    """room_changed for a service: once committed, the room and the staff pages hear that
+    someone was let in, and each socket sends its client a fresh snapshot (R1, R2)."""
+    groups = visit_changed_groups(visit)
+    transaction.on_commit(lambda: async_to_sync(room_changed)(visit.pk, groups))
+
+
 async def room_changed(visit_id: int, groups: list[str]) -> None:
     """Someone entered or left the visit's room (R1); `groups` from visit_changed_groups.
 

@@ -3,6 +3,13 @@
 Presence lives in the database (RoomPresence) so that every server process sees the
 same room and it survives a restart; the consumer in visits/consumers.py stays thin
 and calls these functions through database_sync_to_async.
+
+Who is in the meeting (R2): staff, once it is live; a participant once let in, which
+"Starta videomöte" does for everyone waiting then, and "Släpp in" for one person who
+came later (guests.services.participant_admit), or at once when invited as "släpps
+in direkt". The admission is kept on the participant, so a drop or a restart does not
+send them back to the waiting room (R4). Every change of a presence's status happens
+under the visit's row lock.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +35,7 @@ from guests.joining import (
     participant_for_session,
     session_link,
 )
+from guests.models import Participant
 from visits import realtime
 from visits.access import get_visit_for_socket
 from visits.models import RoomPresence, VideoVisit
@@ -59,6 +68,7 @@ CLOSE_REMOVED = 4001
 CLOSE_REPLACED = 4002
 CLOSE_FULL = 4003
 CLOSE_SIGNED_OUT = 4004
+CLOSE_REFUSED = 4005
 
 CLOSED_STATES = {VideoVisit.State.VIDEO_ENDED, VideoVisit.State.FINISHED,
                  VideoVisit.State.CANCELLED}
@@ -116,9 +126,23 @@ class Entered:
     replaced_channel: str | None
 
 
+def refused() -> RoomClosed:
+    return RoomClosed(_("Vårdpersonalen har inte släppt in dig i videomötet. Kontakta "
+                        "mottagningen om du har frågor."), CLOSE_REFUSED)
+
+
+def _admitted(member: Member) -> bool:
+    """Whether the member goes into the live meeting without waiting for staff (R2)."""
+    if member.user_id is not None:
+        return True
+    return Participant.objects.filter(pk=member.participant_id).filter(
+        Q(admit_directly=True) | Q(admitted_at__isnull=False)).exists()
+
+
 @transaction.atomic
 def room_enter(*, member: Member, channel_name: str, connection: str) -> Entered:
-    """Enter the room: waiting before the meeting, straight in while it is live (R2).
+    """Enter the room: waiting before the meeting; while it is live, staff and the
+    participants let in go into it, and the others wait for staff (R2).
 
     `connection` names the page's media session: a socket that comes back after a drop
     or a server restart brings the same one, so the others keep their peer connections
@@ -135,7 +159,8 @@ def room_enter(*, member: Member, channel_name: str, connection: str) -> Entered
         raise RoomClosed(_("Mötet är fullt: högst %(max)d personer kan delta samtidigt. "
                            "Kontakta mottagningen.") % {"max": settings.ROOM_MAX_PEERS},
                          CLOSE_FULL)
-    status = (RoomPresence.Status.IN_MEETING if visit.state == VideoVisit.State.VIDEO_LIVE
+    status = (RoomPresence.Status.IN_MEETING
+              if visit.state == VideoVisit.State.VIDEO_LIVE and _admitted(member)
               else RoomPresence.Status.WAITING)
     previous = RoomPresence.objects.filter(visit=visit, peer=member.peer).first()
     now = timezone.now()
@@ -228,7 +253,7 @@ def room_snapshot(*, member: Member, channel_name: str) -> dict:
 
 
 def room_view(*, member: Member, channel_name: str) -> View:
-    """The room as this socket should see it now; admits the waiting once the meeting is live.
+    """The room as this socket should see it now.
 
     Raises RoomClosed when the meeting has ended or this socket no longer holds the place.
     """
@@ -236,10 +261,6 @@ def room_view(*, member: Member, channel_name: str) -> View:
     if visit.state in CLOSED_STATES:
         raise RoomClosed(ended_message(visit.state), CLOSE_ENDED)
     presences = RoomPresence.objects.filter(visit=visit)
-    if visit.state == VideoVisit.State.VIDEO_LIVE:
-        # Any socket may admit: the update is the same whoever runs it first (R2).
-        presences.filter(status=RoomPresence.Status.WAITING).update(
-            status=RoomPresence.Status.IN_MEETING)
     mine = presences.filter(peer=member.peer, channel_name=channel_name).first()
     if mine is None:
         raise RoomClosed(_("Du har öppnat mötet i ett annat fönster."), CLOSE_REPLACED)
@@ -255,6 +276,17 @@ def room_view(*, member: Member, channel_name: str) -> View:
     return View(snapshot={"type": "state", "you": member.peer, "connection": mine.connection,
                           "status": mine.status, "visit_state": visit.state, "peers": peers},
                 targets=targets)
+
+
+def room_admit_waiting(*, visit: VideoVisit) -> None:
+    """The meeting starts: everyone in the room goes into it, and the participants who
+    waited are let in for good (V2, R2, R4). Call with the visit's row locked, in the
+    transaction that makes it live, so that nobody enters between the two."""
+    waiting = RoomPresence.objects.filter(visit=visit, status=RoomPresence.Status.WAITING)
+    Participant.objects.filter(
+        pk__in=waiting.filter(participant__isnull=False).values("participant"),
+        admitted_at__isnull=True).update(admitted_at=timezone.now())
+    waiting.update(status=RoomPresence.Status.IN_MEETING)
 
 
 def signal_target(*, member: Member, channel_name: str, to: str) -> str | None:

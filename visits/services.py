@@ -25,6 +25,7 @@ from patients.models import Guardian, Patient
 from patients.services import child_contacts_clean
 from visits import realtime
 from visits.models import IllegalTransition, VideoVisit
+from visits.room import room_admit_waiting
 
 if TYPE_CHECKING:
     from bookings.models import Booking
@@ -51,6 +52,9 @@ def visit_transition(*, visit: VideoVisit, action: str, user: User) -> VideoVisi
     locked = _locked(visit)
     locked.transition(action)
     locked.save()
+    if action == "start_meeting":
+        # Those in the waiting room now go in; whoever comes later waits for staff (R2).
+        room_admit_waiting(visit=locked)
     realtime.visit_changed(locked)
     return locked
 

@@ -24,7 +24,14 @@ from django_htmx.http import (
 
 from audit.services import Action
 from guests.models import InterpreterAgency, InvitationLink, Participant
-from guests.services import link_issue, link_url, participant_add, participant_remove
+from guests.services import (
+    link_issue,
+    link_url,
+    participant_add,
+    participant_admit,
+    participant_refuse,
+    participant_remove,
+)
 from integrations.services import outbox_resend
 from patients.access import find_patient_for_staff, log_patient_access
 from patients.models import Patient
@@ -301,7 +308,8 @@ def participant_add_view(request, pk: int) -> HttpResponse:
             participant, token = participant_add(
                 visit=visit, kind=data["kind"], first_name=data["first_name"],
                 last_name=data["last_name"], mobile=data["mobile"], email=data["email"],
-                channel=data["channel"], agency=data["agency"])
+                channel=data["channel"], agency=data["agency"],
+                admit_directly=data["admit_directly"])
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -475,6 +483,49 @@ def room_presence(request, pk: int) -> HttpResponse:
     """Who is in the visit's video room, re-fetched when someone enters or leaves (R1)."""
     visit = get_visit_for_staff(request, pk)
     return render(request, "visits/_room_presence.html", {"visit": visit})
+
+
+def room_admission(request, pk: int, participant_pk: int, *, admit: bool) -> HttpResponse:
+    """Släpp in or Neka one person waiting while the meeting is live (R2).
+
+    The answer says what was done, in a place of its own that the room's live updates
+    leave alone, and takes focus there; the waiting list comes with it.
+    """
+    visit = get_visit_for_staff(request, pk)
+    participant = get_object_or_404(visit.participants.all(), pk=participant_pk)
+    name = participant.full_name
+    try:
+        if admit:
+            participant_admit(participant=participant)
+            said = _("%(name)s är insläppt i videomötet.") % {"name": name}
+        else:
+            participant_refuse(participant=participant)
+            said = _("%(name)s släpps inte in och har fått veta det i väntrummet.") % {
+                "name": name}
+    except ValidationError as error:
+        problem, said, status = " ".join(error.messages), "", 409
+    else:
+        problem, status = "", 200
+    if not request.htmx:
+        if problem:
+            messages.error(request, problem)
+        else:
+            messages.success(request, said)
+        return redirect("visits:detail", pk=visit.pk)
+    return render(request, "visits/_room_admission.html",
+                  {"visit": visit, "said": said, "problem": problem}, status=status)
+
+
+@require_POST
+@login_required
+def room_admit(request, pk: int, participant_pk: int) -> HttpResponse:
+    return room_admission(request, pk, participant_pk, admit=True)
+
+
+@require_POST
+@login_required
+def room_refuse(request, pk: int, participant_pk: int) -> HttpResponse:
+    return room_admission(request, pk, participant_pk, admit=False)
 
 
 # Byt ombud / primär kontakt (DESIGN P5): an editor outside the live panel, so that a

@@ -100,3 +100,19 @@ document.addEventListener("click", async (event) => {
   }
   if (status) status.textContent = button.dataset.copied;
 });
+
+// "Släpps in direkt" (R2) is on for the roles its box names (a colleague) and off for
+// the others: choosing another role in Redigera deltagare or a Nytt besök guest row
+// sets it again, unless staff set it against the role chosen before.
+const roleShown = new WeakMap();
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (!(select instanceof HTMLSelectElement) || !select.name.endsWith("kind")) return;
+  const box = select.form?.elements.namedItem(select.name.replace(/kind$/, "admit_directly"));
+  if (!box?.dataset?.admitDirectlyFor) return;
+  const roles = box.dataset.admitDirectlyFor.split(" ");
+  const before = roleShown.get(select)
+    ?? [...select.options].find((option) => option.defaultSelected)?.value ?? select.options[0]?.value;
+  roleShown.set(select, select.value);
+  if (box.checked === roles.includes(before)) box.checked = roles.includes(select.value);
+});

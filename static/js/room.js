@@ -6,7 +6,7 @@
 // "closed" says why the server is about to close the socket for good.
 import { loadDeviceChoice, mediaConstraints, mediaProblem } from "./media.js";
 
-const FINAL_CLOSE_CODES = new Set([4000, 4001, 4002, 4003, 4004]);
+const FINAL_CLOSE_CODES = new Set([4000, 4001, 4002, 4003, 4004, 4005]);
 // Signals that arrive before the snapshot admitting us, and how long a peer first heard
 // from by signal is kept while snapshots do not list it yet.
 const MAX_EARLY_SIGNALS = 500;

@@ -296,6 +296,7 @@ def test_waiting_room_and_live_room_have_no_wcag_violations(browser, live_server
                               state=VideoVisit.State.STARTED, notes="Anteckning")
     patient = new_page(browser, live_server_url)
     staff = new_page(browser, live_server_url)
+    late = new_page(browser, live_server_url)
     try:
         identify(patient, invite(visit), as_="Identifiera som Eva Lindqvist")
         expect(patient.get_by_role("heading", level=1)).to_have_text("Testa utrustning")
@@ -319,6 +320,19 @@ def test_waiting_room_and_live_room_have_no_wcag_violations(browser, live_server
         wait_for_video(staff)
         assert_accessible(patient, "live room, patient")
         assert_accessible(staff, "live room, staff")
+        # Someone late waits to be let in: the list with Släpp in and Neka (R2).
+        late.goto(f"/in/{invite(visit, Participant.Kind.INTERPRETER, first_name='Tolk')}/")
+        late.goto("/mote/rum/")
+        expect(late.locator("[data-room-status]")).to_have_text(
+            "Vårdpersonalen släpper in dig snart.")
+        assert_accessible(late, "waiting room while the meeting is live")
+        expect(staff.get_by_role("region", name="I videorummet")).to_contain_text(
+            "Väntar: Tolk Digital, Tolk")
+        assert_accessible(staff, "live room, staff, someone waiting to be let in")
+        staff.get_by_role("button", name="Släpp in Tolk Digital").click()
+        expect(staff.locator("#room-admission").get_by_role("status")).to_be_focused()
+        expect(late.locator("[data-room-status]")).to_have_text("Du är med i videomötet.")
+        assert_accessible(staff, "live room, staff, someone let in")
         staff.get_by_role("link", name="Redigera deltagare").click()
         expect(staff.get_by_role("button", name="Lägg till och skicka länk")).to_be_visible()
         expect(staff.get_by_role("region", name="Videomöte")).to_be_visible()
@@ -336,7 +350,7 @@ def test_waiting_room_and_live_room_have_no_wcag_violations(browser, live_server
         expect(staff.locator("#visit-state")).to_have_text("Avslutad")
         assert_accessible(staff, "finished visit")
     finally:
-        close_rooms(patient, staff)
+        close_rooms(patient, staff, late)
 
 
 @pytest.fixture(scope="module")

@@ -39,3 +39,37 @@ def test_an_interpreter_is_invited_during_the_meeting_and_the_link_copied(page, 
     # the meeting was never left: the visit page and its state are still there
     expect(page.locator("#visit-state")).to_have_text("Videomöte pågår")
     assert Participant.objects.get().kind == "interpreter"
+
+
+def test_slapps_in_direkt_follows_the_role_until_staff_choose(page, clinician,
+                                                              care_unit):  # R2
+    visit = VideoVisitFactory(owner=clinician, care_unit=care_unit,
+                              state=VideoVisit.State.VIDEO_LIVE)
+    log_in(page)
+    page.goto(f"/besok/{visit.pk}/")
+    page.get_by_role("link", name="Redigera deltagare").click()
+    role, box = page.get_by_label("Roll"), page.get_by_label("Släpps in direkt")
+    expect(box).not_to_be_checked()
+    role.select_option(label="Kollega")
+    expect(box).to_be_checked()
+    role.select_option(label="Tolk")
+    expect(box).not_to_be_checked()
+    box.check()  # staff's own choice stays whatever the role
+    role.select_option(label="Annan gäst")
+    expect(box).to_be_checked()
+
+    role.select_option(label="Kollega")
+    page.get_by_label("Förnamn").fill("Sara")
+    page.get_by_label("Efternamn").fill("Holm")
+    page.get_by_label("Skickas inte (länken kopieras)").check()
+    page.get_by_role("button", name="Lägg till och skicka länk").click()
+    expect(page.locator(".link-box")).to_contain_text("Personlig länk för Sara Holm")
+    assert Participant.objects.get().admit_directly
+
+    # The same in a guest row of Nytt besök.
+    page.goto("/besok/nytt/")
+    page.get_by_role("button", name="Lägg till gäst").click()
+    row = page.get_by_role("group", name="Gäst 1")
+    expect(row.get_by_label("Släpps in direkt")).not_to_be_checked()
+    row.get_by_label("Roll").select_option(label="Kollega")
+    expect(row.get_by_label("Släpps in direkt")).to_be_checked()

@@ -143,10 +143,13 @@ def test_the_patient_identifies_waits_and_meets_the_clinician(browser, live_serv
         assert any(s["state"] == "connected" and s["frames"] > 0 for s in stats)
         wait_for_video(staff)
 
-        # A later arrival goes straight in and sees both (R2, R3).
+        # A later arrival waits until staff let them in, then sees both (R2, R3).
         interpreter.goto(f"/in/{interpreter_token}/")
         interpreter.get_by_role("link", name="Fortsätt till test av utrustning").click()
         interpreter.get_by_role("link", name="Gå till väntrummet").click()
+        expect(interpreter.locator("[data-room-status]")).to_have_text(
+            "Vårdpersonalen släpper in dig snart.")
+        staff.get_by_role("button", name="Släpp in Tolk Digital").click()
         expect(interpreter.locator("[data-room-status]")).to_have_text("Du är med i videomötet.")
         wait_for_video(interpreter, peers=2)
         wait_for_video(patient, peers=2)
@@ -157,6 +160,56 @@ def test_the_patient_identifies_waits_and_meets_the_clinician(browser, live_serv
         expect(interpreter.locator("[data-room-status]")).to_contain_text("avslutat")
     finally:
         close_rooms(patient, staff, interpreter)
+
+
+def test_late_arrivals_wait_until_staff_let_them_in_or_refuse(browser, live_server_url,
+                                                               clinician, visit):  # R1, R2
+    relative_token = invite(visit, Participant.Kind.RELATIVE, first_name="Margareta")
+    other_token = invite(visit, Participant.Kind.GUEST, first_name="Olle")
+    staff = new_page(browser, live_server_url)
+    relative = new_page(browser, live_server_url)
+    other = new_page(browser, live_server_url)
+    try:
+        log_in(staff, "alice")
+        staff.goto(f"/besok/{visit.pk}/")
+        staff.get_by_role("button", name="Starta videomöte").click()
+        expect(staff.get_by_role("region", name="Videomöte")).to_be_visible()
+
+        relative.goto(f"/in/{relative_token}/")
+        relative.goto("/mote/rum/")
+        status = relative.locator("[data-room-status]")
+        expect(status).to_have_text("Vårdpersonalen släpper in dig snart.")
+        expect(relative.get_by_text("när vårdpersonalen släpper in dig")).to_be_visible()
+        presence = staff.get_by_role("region", name="I videorummet")
+        expect(presence).to_contain_text(
+            "Väntar: Margareta Digital, Närstående eller vårdnadshavare")
+        # With the keyboard: the button takes focus and Enter presses it.
+        staff.get_by_role("button", name="Släpp in Margareta Digital").focus()
+        staff.keyboard.press("Enter")
+        said = staff.locator("#room-admission").get_by_role("status")
+        expect(said).to_have_text("Margareta Digital är insläppt i videomötet.")
+        expect(said).to_be_focused()
+        expect(status).to_have_text("Du är med i videomötet.")
+        expect(presence).not_to_contain_text("Väntar:")
+        wait_for_video(relative)
+        wait_for_video(staff)
+
+        other.goto(f"/in/{other_token}/")
+        other.goto("/mote/rum/")
+        expect(other.locator("[data-room-status]")).to_have_text(
+            "Vårdpersonalen släpper in dig snart.")
+        expect(presence).to_contain_text("Väntar: Olle Digital, Annan gäst")
+        staff.get_by_role("button", name="Neka Olle Digital").click()
+        expect(other.locator("[data-room-status]")).to_have_text(
+            "Vårdpersonalen har inte släppt in dig i videomötet. Kontakta mottagningen om du "
+            "har frågor.")
+        expect(said).to_have_text(
+            "Olle Digital släpps inte in och har fått veta det i väntrummet.")
+        expect(presence).not_to_contain_text("Olle")
+        assert other.evaluate("window.__peerConnections.length") == 0  # never in the meeting
+        expect(status).to_have_text("Du är med i videomötet.")  # the others carry on
+    finally:
+        close_rooms(staff, relative, other)
 
 
 def test_someone_else_with_the_patients_link_is_refused(browser, live_server_url, visit):  # G4
@@ -174,7 +227,7 @@ def test_someone_else_with_the_patients_link_is_refused(browser, live_server_url
 def test_a_pair_whose_answer_was_lost_connects_on_a_new_peer_connection(
         browser, live_server_url, clinician, visit):  # R4
     VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.VIDEO_LIVE)
-    token = invite(visit, Participant.Kind.INTERPRETER, first_name="Tolk")
+    token = invite(visit, Participant.Kind.INTERPRETER, first_name="Tolk", admit_directly=True)
     guest = new_page(browser, live_server_url)
     staff = new_page(browser, live_server_url)
     lost = []
@@ -251,7 +304,7 @@ class Daphne:
         self.process.wait(timeout=10)
 
 
-def test_the_meeting_survives_a_server_restart(browser, tmp_path, clinician, visit):  # R4
+def test_the_meeting_survives_a_server_restart(browser, tmp_path, clinician, visit):  # R2, R4
     VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.VIDEO_LIVE)
     token = invite(visit, Participant.Kind.INTERPRETER, first_name="Tolk")
     server = Daphne(tmp_path)
@@ -264,6 +317,8 @@ def test_the_meeting_survives_a_server_restart(browser, tmp_path, clinician, vis
         log_in(staff, "alice")
         staff.goto(f"/besok/{visit.pk}/")
         status = guest.locator("[data-room-status]")
+        expect(status).to_have_text("Vårdpersonalen släpper in dig snart.")
+        staff.get_by_role("button", name="Släpp in Tolk Digital").click()
         expect(status).to_have_text("Du är med i videomötet.")
         wait_for_video(guest)
         peer_connections = guest.evaluate("window.__peerConnections.length")
@@ -271,6 +326,7 @@ def test_the_meeting_survives_a_server_restart(browser, tmp_path, clinician, vis
         server.crash()
         expect(status).to_contain_text("Anslutningen bröts")
         server.start()
+        # Let in before the restart: back in the meeting, not in the waiting room.
         expect(status).to_have_text("Du är med i videomötet.", timeout=20_000)
 
         # The same peer connection carries on and keeps decoding frames.

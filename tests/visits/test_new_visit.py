@@ -266,6 +266,18 @@ def test_guests_are_invited_with_the_visit(client, alice, eva, tolk,
     assert "Kopiera inbjudningslänk" not in client.get(response["Location"]).content.decode()
 
 
+def test_a_guest_row_can_be_let_in_directly_and_keeps_the_choice(client, alice, eva):  # R2
+    colleague = SARA | {"admit_directly": "on"}
+    content = post(client, "198503129820", guest_add="",
+                   **guest_rows(colleague, MARGARETA)).content.decode()
+    assert re.search(r'name="guests-0-admit_directly"[^>]*checked', content)
+    assert not re.search(r'name="guests-1-admit_directly"[^>]*checked', content)
+    response = post(client, "198503129820", **guest_rows(colleague, MARGARETA))
+    assert response.status_code == 302
+    assert {p.first_name: p.admit_directly for p in Participant.objects.all()} == {
+        "Eva": False, "Sara": True, "Margareta": False}
+
+
 def test_a_refused_guest_creates_nothing_and_is_told_at_the_field(
         client, alice, eva, django_capture_on_commit_callbacks):  # V4, N1
     olle = MARGARETA | {"first_name": "Olle", "mobile": ""}

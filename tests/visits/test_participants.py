@@ -11,6 +11,7 @@ from integrations.delivery import body_to_send
 from integrations.errors import PermanentSendError
 from integrations.models import OutboxMessage
 from tests.visits.factories import VideoVisitFactory
+from visits.forms import ParticipantForm
 from visits.models import VideoVisit
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +211,20 @@ def test_avboka_tells_everyone_sent_a_link_and_stops_the_links(client, visit):  
     assert not InvitationLink.objects.filter(revoked_at__isnull=True).exists()
     with pytest.raises(PermanentSendError):
         body_to_send(invitation)  # an invitation not yet sent stays unsent
+
+
+def test_slapps_in_direkt_is_on_for_a_colleague_and_off_for_others(client, visit):  # R2
+    content = client.get(reverse("visits:participants", args=[visit.pk]), {"redigera": 1},
+                         headers=HTMX).content.decode()
+    box = re.search(r'<input type="checkbox" name="admit_directly"[^>]*>', content)[0]
+    assert 'data-admit-directly-for="colleague"' in box and "checked" not in box
+    assert '<label for="id_admit_directly">Släpps in direkt</label>' in content
+    assert ParticipantForm(initial={"kind": "colleague"})["admit_directly"].value() is True
+    assert ParticipantForm.for_interpreter(InterpreterAgency(
+        first_name="Tolk", last_name="digital", email="t@example.se"))["admit_directly"] \
+        .value() is False
+
+    add(client, visit, kind="colleague", first_name="Sara", admit_directly="on")
+    add(client, visit, first_name="Olle")  # the box left off
+    assert {p.first_name: p.admit_directly for p in Participant.objects.all()} == {
+        "Sara": True, "Olle": False}

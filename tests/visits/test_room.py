@@ -17,7 +17,13 @@ from django.urls import reverse
 
 from guests.joining import EID_SESSION_KEY, LINK_SESSION_KEY, SESSION_KEY
 from guests.models import Participant
-from guests.services import link_issue, participant_add, participant_remove
+from guests.services import (
+    link_issue,
+    participant_add,
+    participant_admit,
+    participant_refuse,
+    participant_remove,
+)
 from tests.visits.factories import VideoVisitFactory
 from videovisit.asgi import application
 from visits import room
@@ -117,6 +123,17 @@ async def live(visit, user) -> None:
                                                    user=user)
 
 
+async def admit(participant) -> None:
+    """Släpp in: staff let someone into the live meeting (R2)."""
+    await database_sync_to_async(participant_admit)(participant=participant)
+
+
+def staff_page_socket(cookie: str) -> WebsocketCommunicator:
+    return WebsocketCommunicator(application, "/ws/staff/", headers=[
+        (b"origin", b"http://localhost"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())])
+
+
 async def test_the_owner_and_a_colleague_of_the_unit_enter(visit, clinician, colleague_same_unit):
     owner = await enter(visit, await staff_cookie(clinician))
     state = await next_message(owner, "state")
@@ -171,18 +188,107 @@ async def test_people_wait_until_the_meeting_starts_then_all_are_admitted(
     state = await next_message(patient_ws, "state", status="in_meeting")
     assert state["visit_state"] == "video_live"
 
-    later = await enter(visit, await join_cookie(guest))  # a later arrival goes straight in
+    later = await enter(visit, await join_cookie(guest))  # a later arrival waits for staff
     state = await next_message(later, "state")
-    assert state["status"] == "in_meeting"
+    assert state["status"] == "waiting"
+    assert [(p["id"], p["status"]) for p in state["peers"]] == [(f"p{patient.pk}", "in_meeting")]
+    await admit(guest)
+    state = await next_message(later, "state", status="in_meeting")
     assert [(p["id"], p["status"]) for p in state["peers"]] == [(f"p{patient.pk}", "in_meeting")]
     await patient_ws.disconnect(timeout=10)
     await later.disconnect(timeout=10)
 
 
+async def test_a_late_arrival_waits_until_staff_let_them_in(visit, clinician, guest):  # R1, R2
+    await live(visit, clinician)
+    staff = await enter(visit, await staff_cookie(clinician))
+    staff_page = staff_page_socket(await staff_cookie(clinician))
+    assert (await staff_page.connect())[0]
+    late = await enter(visit, await join_cookie(guest))
+    assert (await next_message(late, "state"))["status"] == "waiting"
+    state = await next_message(staff, "state")
+    while not state["peers"]:
+        state = await next_message(staff, "state")
+    assert [(p["id"], p["name"], p["role"], p["status"]) for p in state["peers"]] == [
+        (f"p{guest.pk}", "Tolk Ek", "Tolk", "waiting")]
+    waiting = await database_sync_to_async(
+        lambda: list(VideoVisit.objects.with_waiting().values_list("waiting", flat=True)))()
+    assert waiting == [1]  # the start page's sign, while the meeting is live too
+    # Nor can someone waiting be reached by the meeting's signalling (R3).
+    await staff.send_json_to({"type": "signal", "to": f"p{guest.pk}", "data": {"x": 1}})
+    assert "signal" not in kinds(await drain(late, 0.5))
+    await drain(staff_page, 0.5)
+
+    await admit(guest)
+    assert (await next_message(late, "state", status="in_meeting"))["peers"][0]["id"] == \
+        f"s{clinician.pk}"
+    assert await staff_page.receive_json_from(timeout=5) == {"type": "room.changed",
+                                                             "visit": visit.pk}
+    state = await next_message(staff, "state")
+    while state["peers"][0]["status"] != "in_meeting":
+        state = await next_message(staff, "state")
+    await staff.send_json_to({"type": "signal", "to": f"p{guest.pk}", "data": {"x": 2}})
+    assert (await next_message(late, "signal"))["data"] == {"x": 2}
+    for ws in (staff, staff_page, late):
+        await ws.disconnect(timeout=10)
+
+
+async def test_someone_let_in_comes_back_after_a_drop_without_waiting(
+        visit, clinician, patient, guest):  # R2, R4
+    """Let in by the start or by Släpp in: kept in the database, not in a consumer, so a
+    new socket (after a drop, a reload or on another server) goes straight back in."""
+    patient_cookie, guest_cookie = await join_cookie(patient), await join_cookie(guest)
+    before_start = await enter(visit, patient_cookie)
+    await live(visit, clinician)
+    await next_message(before_start, "state", status="in_meeting")
+    late = await enter(visit, guest_cookie)
+    await next_message(late, "state", status="waiting")
+    await admit(guest)
+    await next_message(late, "state", status="in_meeting")
+    for ws in (before_start, late):
+        await ws.disconnect(timeout=10)
+    assert not await database_sync_to_async(RoomPresence.objects.exists)()
+
+    for cookie in (patient_cookie, guest_cookie):
+        back = await enter(visit, cookie)
+        assert (await next_message(back, "state"))["status"] == "in_meeting"
+        await back.disconnect(timeout=10)
+
+
+async def test_a_refused_person_is_told_and_their_link_still_opens_the_waiting_room(
+        visit, clinician, guest):  # R2, G5
+    await live(visit, clinician)
+    staff = await enter(visit, await staff_cookie(clinician))
+    cookie = await join_cookie(guest)
+    late = await enter(visit, cookie)
+    await next_message(late, "state", status="waiting")
+    await database_sync_to_async(participant_refuse)(participant=guest)
+    closed = await next_message(late, "closed")
+    assert closed["code"] == room.CLOSE_REFUSED
+    assert "inte släppt in dig" in closed["message"]
+    assert (await late.receive_output(timeout=5))["type"] == "websocket.close"
+    await late.disconnect(timeout=10)
+    state = await next_message(staff, "state")
+    while state["peers"]:
+        state = await next_message(staff, "state")
+
+    again = await enter(visit, cookie)  # not removed: back in the waiting room
+    assert (await next_message(again, "state"))["status"] == "waiting"
+    for ws in (staff, again):
+        await ws.disconnect(timeout=10)
+
+
+async def test_someone_invited_to_be_let_in_directly_goes_straight_in(visit, clinician):  # R2
+    colleague = await database_sync_to_async(add)(
+        visit, Participant.Kind.COLLEAGUE, first_name="Kollega", admit_directly=True)
+    await live(visit, clinician)
+    ws = await enter(visit, await join_cookie(colleague))
+    assert (await next_message(ws, "state"))["status"] == "in_meeting"
+    await ws.disconnect(timeout=10)
+
+
 async def test_staff_pages_hear_that_someone_entered_the_room(visit, clinician, guest):  # R1
-    staff_page = WebsocketCommunicator(application, "/ws/staff/", headers=[
-        (b"origin", b"http://localhost"),
-        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={await staff_cookie(clinician)}".encode())])
+    staff_page = staff_page_socket(await staff_cookie(clinician))
     assert (await staff_page.connect())[0]
     ws = await enter(visit, await join_cookie(guest))
     assert await staff_page.receive_json_from(timeout=5) == {"type": "room.changed",
@@ -199,6 +305,8 @@ async def test_signalling_reaches_only_the_addressed_peer_of_the_same_room(
         owner=clinician, care_unit=care_unit, state=VideoVisit.State.VIDEO_LIVE)
     stranger = await database_sync_to_async(add)(other_visit, first_name="Främling")
     await live(visit, clinician)
+    for participant in (patient, guest, stranger):
+        await admit(participant)
     staff = await enter(visit, await staff_cookie(clinician))
     to_patient = await enter(visit, await join_cookie(patient))
     bystander = await enter(visit, await join_cookie(guest))
@@ -223,6 +331,7 @@ async def test_a_burst_of_signals_arrives_whole_and_in_order(visit, clinician, p
     """A meeting set-up sends an offer and its candidates at once; the page needs them
     in the order sent, and a frame that is not a signal must not end the meeting."""
     await live(visit, clinician)
+    await admit(patient)
     staff = await enter(visit, await staff_cookie(clinician))
     to_patient = await enter(visit, await join_cookie(patient))
     await next_message(staff, "state")  # the patient is in: the staff socket knows them
@@ -246,6 +355,7 @@ async def test_a_frame_nested_thousands_deep_is_ignored_and_the_meeting_goes_on(
     """A 10 kB frame of 5,000 nested arrays once ended the sender's socket (1011) with
     a traceback; now it is ignored with a warning and the next signal is relayed."""
     await live(visit, clinician)
+    await admit(patient)
     staff = await enter(visit, await staff_cookie(clinician))
     to_patient = await enter(visit, await join_cookie(patient))
     await next_message(staff, "state")
@@ -276,6 +386,7 @@ async def test_a_waiting_person_cannot_signal_into_the_meeting(visit, clinician,
 
 async def test_a_removed_participant_is_disconnected_at_once(visit, clinician, guest):  # G1, G5
     await live(visit, clinician)
+    await admit(guest)
     staff = await enter(visit, await staff_cookie(clinician))
     ws = await enter(visit, await join_cookie(guest))
     await database_sync_to_async(participant_remove)(participant=guest)
@@ -319,6 +430,7 @@ async def test_presence_lives_in_the_database_not_in_one_consumer(visit, clinici
 async def test_a_reconnected_socket_replaces_the_old_one_and_gets_a_snapshot(
         visit, clinician, patient):  # R4
     await live(visit, clinician)
+    await admit(patient)
     cookie = await join_cookie(patient)
     first = await enter(visit, cookie)
     second = await enter(visit, cookie)
@@ -337,6 +449,7 @@ async def test_a_socket_back_after_a_drop_keeps_its_media_session(visit, clinici
     # R4: the page reconnects with the id of its media session; the others see the same
     # connection and keep their peer connection, and the old socket's end removes nothing.
     await live(visit, clinician)
+    await admit(patient)
     staff = await enter(visit, await staff_cookie(clinician))
     cookie = await join_cookie(patient)
     before = await enter(visit, cookie, connection="media-session-1")
@@ -519,6 +632,7 @@ async def test_a_signal_does_not_wait_behind_the_heartbeat_before_it(
         visit, clinician, patient, settings):  # R3, R4
     settings.ROOM_HEARTBEAT_GATHER_SECONDS = 3
     await live(visit, clinician)
+    await admit(patient)
     staff = await enter(visit, await staff_cookie(clinician))
     to_patient = await enter(visit, await join_cookie(patient))
     await next_message(staff, "state")
