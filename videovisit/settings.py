@@ -254,6 +254,11 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
 TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Every record goes through the root logger's one handler, whose filter redacts
+# personal links' tokens (G5). Django's own handlers for "django" (its console one
+# with DEBUG on) and "django.server" (runserver's access log) are dropped: they
+# would print a link's path, token and all. Celery's worker and beat add the same
+# filter to the handlers they make (videovisit/celery.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -262,7 +267,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
                              "filters": ["redact_links"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # e-ID (DESIGN N2, G4)
