@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "videovisit.context_processors.debug_inbox",
                 "videovisit.context_processors.idle_timeout",
+                "videovisit.context_processors.service_alerts",
             ],
         },
     },
