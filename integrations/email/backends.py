@@ -19,13 +19,8 @@ class DevInboxEmailBackend(BaseEmailBackend):
             # filter that redacts personal links (G5), whatever process sends it.
             logger.info("E-mail to %s, subject %r:\n%s", ", ".join(message.recipients()),
                         message.subject, message.body)
-        DevInboxMessage.objects.bulk_create(
-            DevInboxMessage(
-                channel=DevInboxMessage.Channel.EMAIL,
-                recipient=", ".join(message.recipients()),
-                subject=message.subject,
-                body=message.body,
-            )
-            for message in email_messages
-        )
+            DevInboxMessage.keep(channel=DevInboxMessage.Channel.EMAIL,
+                                 recipient=", ".join(message.recipients()),
+                                 subject=message.subject, body=message.body,
+                                 reference=getattr(message, "outbox_reference", ""))
         return len(email_messages)
