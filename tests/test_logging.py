@@ -35,13 +35,18 @@ def production_env(**extra: str) -> dict[str, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_sending_invitations_logs_no_link_token(tmp_path, care_unit):  # G5
-    """The Celery worker, as compose starts it, with the development backends that print
-    and log every message: its whole output carries the links only redacted."""
+@pytest.mark.parametrize("email_backend", [
+    "integrations.email.backends.DevInboxEmailBackend",  # logs each mail
+    "django.core.mail.backends.console.EmailBackend",  # prints it: Celery logs stdout
+])
+def test_a_worker_sending_invitations_logs_no_link_token(tmp_path, care_unit,
+                                                         email_backend):  # G5
+    """The Celery worker, as compose starts it, with development backends that log or
+    print every message: its whole output carries the links only redacted."""
     celery_app.control.purge()  # tasks left by earlier tests would act on other rows
     log = tmp_path / "worker.log"
     env = production_env(SMS_BACKEND="integrations.sms.console.ConsoleSmsBackend",
-                         EMAIL_BACKEND="integrations.email.backends.DevInboxEmailBackend")
+                         EMAIL_BACKEND=email_backend)
     with open(log, "w") as out:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "videovisit", "worker", "--loglevel", "INFO",
