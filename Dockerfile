@@ -24,5 +24,6 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only python manage.py col
 USER videovisit
 EXPOSE 8000
 # -v 0: daphne's own access log would print personal links' tokens (G5); the
-# TLS proxy in front keeps access logs, with /in/<token>/ redacted.
-CMD ["daphne", "-v", "0", "-b", "0.0.0.0", "-p", "8000", "videovisit.asgi:application"]
+# TLS proxy in front keeps access logs, with /in/<token>/ redacted. Half-configured
+# (see `check --deploy`), the server refuses to start.
+CMD ["sh", "-c", "python manage.py check --deploy --fail-level ERROR && exec daphne -v 0 -b 0.0.0.0 -p 8000 videovisit.asgi:application"]

@@ -35,13 +35,16 @@ class ParticipantAdmin(AccessLoggedAdmin):
 
 
 @admin.register(InvitationLink)
-class InvitationLinkAdmin(admin.ModelAdmin):
+class InvitationLinkAdmin(AccessLoggedAdmin):
     """Read-only: a link is issued and revoked through the participant, never edited."""
 
     list_display = ["participant", "created_at", "redeemed_at", "revoked_at"]
     search_fields = ["participant__last_name"]
-    list_select_related = ["participant"]
+    list_select_related = ["participant__visit__patient"]
     readonly_fields = ["participant", "token_hash", "created_at", "redeemed_at", "revoked_at"]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def patient_of(self, obj: InvitationLink):
+        return obj.participant.visit.patient  # the link is to the patient's visit

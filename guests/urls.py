@@ -13,6 +13,7 @@ urlpatterns = [
     path("mote/legitimera/qr/", views.eid_qr, name="eid_qr"),
     path("mote/legitimera/status/", views.eid_collect, name="eid_collect"),
     path("mote/legitimera/avbryt/", views.eid_cancel, name="eid_cancel"),
+    path("mote/legitimera/fungerar-inte/", views.eid_unavailable, name="eid_unavailable"),
     path("mote/legitimera/simulera/", views.eid_simulate, name="eid_simulate"),
     path("mote/utrustning/", views.check, name="check"),
     path("mote/rum/", views.room, name="room"),

@@ -210,6 +210,8 @@ def eid_start(request: HttpRequest, participant: Participant) -> HttpResponse:
     _forget_order(request, cancel=True)
     try:
         order = eid.start_auth(end_user_ip=request.META["REMOTE_ADDR"])
+    except eid.EidUnavailable:
+        return redirect("guests:eid_unavailable")
     except eid.EidError as error:
         request.session[EID_PROBLEM_SESSION_KEY] = str(error.user_message)
         return redirect("guests:eid")
@@ -245,6 +247,9 @@ def eid_collect(request: HttpRequest, participant: Participant) -> HttpResponse:
         return HttpResponseClientRedirect(reverse("guests:eid"))
     try:
         result = eid.collect(order.order_ref)
+    except eid.EidUnavailable:
+        _forget_order(request, cancel=False)
+        return HttpResponseClientRedirect(reverse("guests:eid_unavailable"))
     except eid.EidError as error:
         return _eid_failed(request, str(error.user_message))
     if result.status == eid.Status.PENDING:
@@ -269,6 +274,19 @@ def eid_collect(request: HttpRequest, participant: Participant) -> HttpResponse:
 def _same_person(identified: str, invited: str) -> bool:
     digits = "".join(ch for ch in invited if ch.isdigit())
     return len(digits) == 12 and identified == digits
+
+
+@require_GET
+@joining(identified=False)
+def eid_unavailable(request: HttpRequest, participant: Participant) -> HttpResponse:
+    """e-ID does not work now, whoever tries: not the person's doing, so the page says
+    so and whom to call; staff see it too (integrations.alerts). "Försök igen" starts
+    another identification."""
+    care_unit = participant.visit.care_unit
+    return render(request, "guests/eid_unavailable.html", {
+        "participant": participant, "phone": care_unit.phone_display,
+        "phone_uri": care_unit.phone,
+    }, status=503)
 
 
 def _eid_failed(request: HttpRequest, message: str) -> HttpResponse:

@@ -19,8 +19,8 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 class OutboxMessageAdmin(AccessLoggedAdmin):
     """The outbox as staff see it: what went out, what is waiting, and why something failed.
 
-    A message about a visit is logged on the visit's patient (S1); its recipient and
-    text are that patient's business.
+    A message about a visit is logged on the visit's patient (S1), a group visit's
+    1177 message on the patient it went to: its recipient and text are their business.
     """
 
     list_display = ["created_at", "channel", "recipient", "subject", "status", "attempts",
@@ -31,9 +31,10 @@ class OutboxMessageAdmin(AccessLoggedAdmin):
     list_select_related = ["visit__patient"]
     actions = ["resend"]
     # Rows are written by services only; what was sent is a record, not a draft.
+    # The visit too: as a choice it would list every visit, with its patient's name.
     readonly_fields = ["channel", "recipient", "subject", "body", "status", "attempts",
                        "next_attempt_at", "last_error", "idempotency_key", "created_at",
-                       "sent_at", "provider_message_id"]
+                       "sent_at", "provider_message_id", "link_ref", "visit"]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -42,7 +43,7 @@ class OutboxMessageAdmin(AccessLoggedAdmin):
         return False
 
     def patient_of(self, obj: OutboxMessage):
-        return obj.visit.patient if obj.visit_id else None
+        return obj.patient_concerned()
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = (extra_context or {}) | {
@@ -75,11 +76,19 @@ class OutboxMessageAdmin(AccessLoggedAdmin):
 
 
 @admin.register(DevInboxMessage)
-class DevInboxMessageAdmin(admin.ModelAdmin):
+class DevInboxMessageAdmin(AccessLoggedAdmin):
+    """What the development backends "sent": numbers, addresses and texts, logged on the
+    patient of the outbox message each one was (S1)."""
+
     list_display = ["created_at", "channel", "recipient", "subject"]
     list_filter = ["channel"]
     search_fields = ["recipient", "subject", "body"]
-    readonly_fields = ["channel", "recipient", "subject", "body", "created_at"]
+    list_select_related = ["outbox_message__visit__patient"]
+    readonly_fields = ["channel", "recipient", "subject", "body", "created_at",
+                       "outbox_message"]
+
+    def patient_of(self, obj: DevInboxMessage):
+        return obj.outbox_message.patient_concerned() if obj.outbox_message else None
 
     def has_add_permission(self, request) -> bool:
         return False

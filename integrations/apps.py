@@ -7,5 +7,6 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Integrationer")
 
     def ready(self) -> None:
-        # Registers the e-ID backend's system checks.
-        from integrations.eid import checks  # noqa: F401
+        # Registers the system checks of the e-ID and message backends.
+        from integrations import checks  # noqa: F401
+        from integrations.eid import checks as eid_checks  # noqa: F401

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from personnummer import personnummer
 
+from patients.models import Patient
+
 
 class MessageTemplate(models.Model):
     """Text of an SMS, e-mail or 1177 message; editable by admins (DESIGN G6)."""
@@ -132,6 +134,15 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}"
 
+    def patient_concerned(self):
+        """Whose business the message is, for the access log (S1): the visit's patient,
+        or for a 1177 message without a visit (a group visit's) the patient it went to."""
+        if self.visit_id is not None:
+            return self.visit.patient
+        if self.channel == self.Channel.PORTAL:
+            return Patient.objects.filter(personnummer=self.recipient).first()
+        return None
+
     def clean(self) -> None:
         validators = {
             self.Channel.SMS: E164,
@@ -158,6 +169,10 @@ class DevInboxMessage(models.Model):
     subject = models.CharField(_("ämne"), max_length=200, blank=True)
     body = models.TextField(_("text"))
     created_at = models.DateTimeField(_("skapat"), auto_now_add=True)
+    # The outbox message this is, so that admin logs whose data it shows (S1).
+    outbox_message = models.ForeignKey(OutboxMessage, verbose_name=_("utgående meddelande"),
+                                       null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -166,6 +181,16 @@ class DevInboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}"
+
+    @classmethod
+    def keep(cls, *, channel: str, recipient: str, body: str, subject: str = "",
+             reference: str = "") -> DevInboxMessage:
+        """Keep what a development backend "sent"; `reference` is the outbox message's
+        idempotency key, as the backends get it."""
+        return cls.objects.create(
+            channel=channel, recipient=recipient, subject=subject, body=body,
+            outbox_message=OutboxMessage.objects.filter(idempotency_key=reference).first()
+            if reference else None)
 
     @property
     def recipient_display(self) -> str:

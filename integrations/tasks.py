@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integrations import alerts
 from integrations.delivery import deliver
 from integrations.errors import PermanentSendError, TransientSendError
 from integrations.models import OutboxMessage
@@ -46,20 +47,26 @@ def send_outbox_message(message_id: int) -> None:
     try:
         provider_message_id = deliver(message)
     except PermanentSendError as error:
+        # This message's own fault (a refused number, a link gone): the visit page
+        # shows it; the service itself may be fine.
         logger.warning("Outbox message %s failed: %s", message.pk, error)
         outbox_record_failure(message=message, error=str(error), retry_at=None)
     except TransientSendError as error:
         logger.info("Outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
         outbox_record_failure(message=message, error=str(error),
                               retry_at=next_attempt_time(message.attempts))
+        # Staff hear of it now, not only when the retries run out.
+        alerts.service_failed(message.channel)
     except Exception:
         # A fault of ours or an unforeseen answer: retried like a transient error,
         # bounded by the attempt limit, so it reaches staff as a failure.
         logger.exception("Outbox message %s attempt %s raised", message.pk, message.attempts)
         outbox_record_failure(message=message, error=_("Oväntat fel vid sändningen."),
                               retry_at=next_attempt_time(message.attempts))
+        alerts.service_failed(message.channel)
     else:
         outbox_record_sent(message=message, provider_message_id=provider_message_id)
+        alerts.service_works(message.channel)
 
 
 @shared_task(ignore_result=True)

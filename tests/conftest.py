@@ -42,6 +42,16 @@ def pytest_sessionstart(session) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def no_service_alerts():
+    """Every test starts with no outside service failing: the alerts live in the cache,
+    which is Redis and outlasts a test (integrations.alerts)."""
+    from integrations.alerts import MESSAGES, service_works
+
+    for service in MESSAGES:
+        service_works(service)
+
+
 @pytest.fixture
 def care_unit():
     return CareUnitFactory(name="Vårdcentralen Ålidhem", hsa_id="SE2321000222-VC01")

@@ -1,5 +1,6 @@
 """The one settings module, as the environment drives it (run in fresh interpreters)."""
 
+import datetime
 import json
 import os
 import subprocess
@@ -8,6 +9,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.core import checks
 from django.db import connection
 
 from accounts.models import User
@@ -80,13 +86,133 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
     assert found["layer_prefix"] == "region-b"
 
 
-def test_check_deploy_is_clean_in_a_production_environment():  # S3
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=clean_env(**PRODUCTION), capture_output=True, text=True,
-    )
+def rp_certificate(directory: Path) -> tuple[str, str]:
+    """A certificate and its key (PEM) where BankID's relying party files would be."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "videovisit RP")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / "rp.pem", directory / "rp.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+def complete_production(directory: Path) -> dict[str, str]:
+    """Everything production needs, as compose passes it: e-ID, the three message
+    services, the links' address and TURN."""
+    cert, key = rp_certificate(directory)
+    return PRODUCTION | {
+        "SITE_URL": "https://video.example.se",
+        "BANKID_CERT_PATH": cert, "BANKID_KEY_PATH": key,
+        "SMS_BACKEND": "integrations.sms.elks.ElksSmsBackend",
+        "ELKS_API_USERNAME": "u1a2b3", "ELKS_API_PASSWORD": "hemligt",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.se",
+        "PORTAL_BACKEND": "integrations.portal.http.HttpPortalBackend",
+        "PORTAL_API_URL": "https://inkorg.example.se/api/v1/messages",
+        "PORTAL_API_TOKEN": "token-abc123",
+        "ROOM_TURN_URLS": "turn:turn.example.se:3478?transport=udp",
+        "TURN_SECRET": "coturn-static-auth-secret",
+    }
+
+
+def check_deploy(env: dict[str, str], fail_level: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", fail_level],
+        cwd=ROOT, env=clean_env(**env), capture_output=True, text=True)
+
+
+def test_check_deploy_is_clean_in_a_production_environment(tmp_path):  # S3
+    result = check_deploy(complete_production(tmp_path), "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_half_configured_refuses_to_start():  # S3
+    """DEBUG off and nothing else: no BankID certificate, the development inbox for every
+    message, links to 127.0.0.1. The check compose runs before the server fails."""
+    result = check_deploy(PRODUCTION, "ERROR")
+    assert result.returncode != 0
+    for check_id, says in [
+        ("integrations.E003", "BankID has no relying party certificate: BANKID_CERT_PATH and "
+                              "BANKID_KEY_PATH not set"),
+        ("integrations.E004", "SMS_BACKEND is a development backend"),
+        ("integrations.E005", "EMAIL_BACKEND is a development backend"),
+        ("integrations.E006", "PORTAL_BACKEND is a development backend"),
+        ("guests.E001", "SITE_URL is 'http://127.0.0.1:8000'"),
+    ]:
+        assert f"({check_id}) {says}" in result.stderr, result.stderr
+
+
+@pytest.fixture
+def production_settings(settings, tmp_path):
+    """This process's settings as complete_production() sets them."""
+    for name, value in complete_production(tmp_path).items():
+        if name.startswith(("BANKID_", "ELKS_", "PORTAL_API_", "EMAIL_HOST")) or name in {
+                "SITE_URL", "SMS_BACKEND", "EMAIL_BACKEND", "PORTAL_BACKEND", "TURN_SECRET"}:
+            setattr(settings, name, value)
+    settings.ROOM_TURN_URLS = ["turn:turn.example.se:3478?transport=udp"]
+    settings.ALLOWED_HOSTS = ["video.example.se"]
+    settings.EID_BACKEND = "integrations.eid.bankid.BankIdEid"
+    settings.DEBUG = False
+    return settings
+
+
+def deploy_errors() -> list[str]:
+    """Our checks' errors (the test process itself is no deployment: Django's own
+    check of DJANGO_ALLOW_ASYNC_UNSAFE, which browser tests set, is left out)."""
+    found = checks.run_checks(include_deployment_checks=True)
+    return [f"{m.id}: {m.msg}" for m in found
+            if m.level >= checks.ERROR and m.id.startswith(("integrations.", "guests.", "visits."))]
+
+
+def test_the_production_settings_of_these_tests_pass_the_checks(production_settings):
+    assert deploy_errors() == []
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"EID_BACKEND": "integrations.eid.simulator.SimulatorEid"},
+     "integrations.E001: the e-ID simulator must not run in production"),
+    ({"BANKID_KEY_PATH": ""}, "integrations.E003: BankID has no relying party certificate: "
+                              "BANKID_KEY_PATH not set"),
+    ({"BANKID_CERT_PATH": "/run/bankid/missing.pem"},
+     "integrations.E003: BankID's files cannot be read: BANKID_CERT_PATH=/run/bankid/missing.pem"),
+    ({"BANKID_CERT_PATH": "{tmp}/not-a-certificate.pem"},
+     "integrations.E003: the e-ID backend cannot start: BankID: cannot load the RP certificate"),
+    ({"SMS_BACKEND": "integrations.sms.database.DatabaseSmsBackend"},
+     "integrations.E004: SMS_BACKEND is a development backend"),
+    ({"SMS_BACKEND": "integrations.sms.console.ConsoleSmsBackend"},
+     "integrations.E004: SMS_BACKEND is a development backend"),
+    ({"EMAIL_BACKEND": "integrations.email.backends.DevInboxEmailBackend"},
+     "integrations.E005: EMAIL_BACKEND is a development backend"),
+    ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"},
+     "integrations.E005: EMAIL_BACKEND is a development backend"),
+    ({"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+     "integrations.E005: EMAIL_BACKEND is a development backend"),
+    ({"PORTAL_BACKEND": "integrations.portal.database.DatabasePortalBackend"},
+     "integrations.E006: PORTAL_BACKEND is a development backend"),
+    ({"SITE_URL": "http://video.example.se"}, "guests.E001: SITE_URL is 'http://video.example.se'"),
+    ({"SITE_URL": "https://127.0.0.1:8000"}, "guests.E001: SITE_URL is 'https://127.0.0.1:8000'"),
+    ({"SITE_URL": "https://video.other.se"},
+     "guests.E002: SITE_URL's host 'video.other.se' is not in DJANGO_ALLOWED_HOSTS"),
+    ({"TURN_SECRET": ""}, "visits.E001: ROOM_TURN_URLS is set but TURN_SECRET is not"),
+    ({"ROOM_TURN_URLS": []}, "visits.E002: TURN_SECRET is set but ROOM_TURN_URLS is not"),
+])
+def test_check_deploy_refuses_each_half_configuration(production_settings, tmp_path, change,
+                                                      expected):  # S3
+    (tmp_path / "not-a-certificate.pem").write_text("not a certificate")
+    for name, value in change.items():
+        if isinstance(value, str):
+            value = value.replace("{tmp}", str(tmp_path))
+        setattr(production_settings, name, value)
+    errors = deploy_errors()
+    assert len(errors) == 1 and errors[0].startswith(expected), errors
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "videovisit.context_processors.debug_inbox",
                 "videovisit.context_processors.idle_timeout",
+                "videovisit.context_processors.service_alerts",
             ],
         },
     },
@@ -254,6 +255,11 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
 TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Every record goes through the root logger's one handler, whose filter redacts
+# personal links' tokens (G5). Django's own handlers for "django" (its console one
+# with DEBUG on) and "django.server" (runserver's access log) are dropped: they
+# would print a link's path, token and all. Celery's worker and beat add the same
+# filter to the handlers they make (videovisit/celery.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -262,7 +268,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
                              "filters": ["redact_links"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # e-ID (DESIGN N2, G4)
@@ -389,8 +399,7 @@ ROOM_TURN_URLS = env_list("ROOM_TURN_URLS", [])
 TURN_SECRET = env("TURN_SECRET")
 TURN_CREDENTIAL_TTL = datetime.timedelta(
     seconds=int(env("TURN_CREDENTIAL_TTL_SECONDS", str(12 * 3600))))
-if ROOM_TURN_URLS and not TURN_SECRET:
-    raise ImproperlyConfigured("TURN_SECRET must be set when ROOM_TURN_URLS is.")
+# Set together or not at all: the system checks refuse half of it (visits/checks.py).
 # End of video room settings.
 
 # Security (DESIGN S1–S3) ----------------------------------------------------------

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class VisitsConfig(AppConfig):
     name = "visits"
     verbose_name = _("Videobesök")
+
+    def ready(self) -> None:
+        from visits import checks  # noqa: F401  (registers them)

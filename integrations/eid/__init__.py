@@ -17,7 +17,10 @@ import datetime
 import hashlib
 import hmac
 import ipaddress
+import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -29,7 +32,10 @@ from django.dispatch import receiver
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
+from integrations import alerts
 from integrations.eid.messages import RFA, failed_message, pending_message
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -125,18 +131,46 @@ def _forget_backend(*, setting: str, **kwargs) -> None:
         get_backend.cache_clear()
 
 
+@contextmanager
+def _watched(call: str) -> Iterator[None]:
+    """The backend's failures as callers handle them: EidError for the person's
+    situation, EidUnavailable when nobody can identify now (the service is down, or our
+    configuration is wrong), which staff are told of too (integrations.alerts)."""
+    try:
+        yield
+    except EidUnavailable as exc:
+        logger.warning("e-ID unavailable at %s: %s", call, exc)
+        alerts.service_failed("eid")
+        raise
+    except EidError:
+        raise
+    except Exception as exc:
+        # A backend that cannot even be built (a missing certificate), or a fault of
+        # ours: the patient is told it does not work now, never shown a server error.
+        logger.error("e-ID backend failed at %s: %s: %s", call, type(exc).__name__, exc,
+                     exc_info=True)
+        alerts.service_failed("eid")
+        raise EidUnavailable(code="backend", detail=f"{type(exc).__name__}: {exc}") from exc
+
+
 def start_auth(*, end_user_ip: str) -> Order:
     # BankID binds the order to this address; a wrong value is our bug, not the person's.
     ipaddress.ip_address(end_user_ip)
-    return get_backend().start_auth(end_user_ip=end_user_ip)
+    with _watched("start_auth"):
+        order = get_backend().start_auth(end_user_ip=end_user_ip)
+    # Each identification begins here, so this is where staff hear it works again.
+    alerts.service_works("eid")
+    return order
 
 
 def collect(order_ref: str) -> CollectResult:
-    return get_backend().collect(order_ref)
+    with _watched("collect"):
+        return get_backend().collect(order_ref)
 
 
 def cancel(order_ref: str) -> None:
-    get_backend().cancel(order_ref)
+    with _watched("cancel"):
+        get_backend().cancel(order_ref)
 
 
 def qr_data(order: Order, now: datetime.datetime) -> str:

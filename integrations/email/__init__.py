@@ -24,6 +24,9 @@ def send_email(*, to: str, subject: str, body: str, reference: str) -> str:
         subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
         headers={"Message-ID": message_id},
     )
+    # For the development inbox, which keeps the outbox message with the mail; an
+    # attribute, not a header, so no real mail carries it.
+    message.outbox_reference = reference
     try:
         message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as error:

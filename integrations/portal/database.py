@@ -5,8 +5,7 @@ from integrations.models import DevInboxMessage
 
 class DatabasePortalBackend:
     def send(self, *, personnummer: str, subject: str, body: str, reference: str) -> str:
-        kept = DevInboxMessage.objects.create(
-            channel=DevInboxMessage.Channel.PORTAL, recipient=personnummer,
-            subject=subject, body=body,
-        )
+        kept = DevInboxMessage.keep(channel=DevInboxMessage.Channel.PORTAL,
+                                    recipient=personnummer, subject=subject, body=body,
+                                    reference=reference)
         return f"dev-{kept.pk}"

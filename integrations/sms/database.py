@@ -5,7 +5,6 @@ from integrations.models import DevInboxMessage
 
 class DatabaseSmsBackend:
     def send(self, *, to: str, body: str, reference: str) -> str:
-        kept = DevInboxMessage.objects.create(
-            channel=DevInboxMessage.Channel.SMS, recipient=to, body=body
-        )
+        kept = DevInboxMessage.keep(channel=DevInboxMessage.Channel.SMS, recipient=to,
+                                    body=body, reference=reference)
         return f"dev-{kept.pk}"

@@ -1,10 +1,12 @@
 """Log review in admin: read-only, per patient and per user, CSV, and the report (S1)."""
 
 import csv
+import datetime
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from tests.accounts.factories import UserFactory
@@ -13,6 +15,7 @@ from tests.patients.factories import PatientFactory
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:audit_accesslogentry_changelist"
 ALICE_OWN = "198503129820"
+TEAMS = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=x"
 
 
 @pytest.fixture
@@ -145,3 +148,98 @@ def test_a_visit_its_guests_and_its_messages_in_admin_are_logged_on_its_patient(
         rows = AccessLogEntry.objects.filter(user=reviewer, object_type=obj._meta.label_lower)
         assert sorted(rows.values_list("action", "patient")) == [("search", eva.pk),
                                                                 ("view", eva.pk)], model
+
+
+@pytest.fixture
+def patients_everywhere(ref, clinician, care_unit, settings,
+                        django_capture_on_commit_callbacks):
+    """Eva's data in every place admin can show it: her booked video visit with its
+    invitations, kallelse and a guest, her group visit's 1177 message, what the
+    development inbox "sent", her room presence; Nils, in her group visit; and Lo, a
+    child, with a guardian.
+
+    Returns each patient with the strings that are hers on a page: name, personnummer,
+    her guest's name and number.
+    """
+    from bookings.services import booking_create
+    from guests.models import Participant
+    from guests.services import participant_add
+    from integrations.models import OutboxMessage
+    from integrations.tasks import send_outbox_message
+    from patients.models import Guardian
+    from tests.bookings.conftest import at
+    from visits.models import RoomPresence
+
+    settings.EMAIL_BACKEND = "integrations.email.backends.DevInboxEmailBackend"
+    eva = PatientFactory(personnummer=ALICE_OWN, first_name="Eva", last_name="Lindqvist",
+                         care_units=[care_unit])
+    nils = PatientFactory(first_name="Nils", last_name="Holmgren", care_units=[care_unit])
+    lo = PatientFactory(personnummer="201706159835", first_name="Lo", last_name="Sandström",
+                        has_eid=False, care_units=[care_unit])
+    Guardian.objects.create(child=lo, personnummer="198409219840", first_name="Karin",
+                            last_name="Sandström", mobile="+46701740606")
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=False):
+        booking = booking_create(
+            kind="single", care_unit=care_unit, owner=clinician, patient=eva,
+            starts_at=at(day, 9), ends_at=at(day, 9, 30), contact_type=ref.divl,
+            schedule_activity=ref.video_activity, visit_reason=ref.aterbesok,
+            kallelse_template=ref.adult, kallelse_delivery="save", created_by=clinician)
+        booking_create(kind="group", care_unit=care_unit, owner=clinician,
+                       starts_at=at(day, 10), ends_at=at(day, 11), contact_type=ref.divl,
+                       schedule_activity=ref.video_activity, created_by=clinician,
+                       group_patients=[eva, nils], meeting_url=TEAMS)
+        visit = booking.video_visit
+        guest, _token = participant_add(
+            visit=visit, kind=Participant.Kind.RELATIVE, first_name="Margareta",
+            last_name="Ekholm", channel=Participant.Channel.EMAIL,
+            email="margareta.ekholm@example.se")
+    for message in OutboxMessage.objects.all():
+        send_outbox_message(message.pk)
+    assert set(OutboxMessage.objects.values_list("channel", "status")) == {
+        ("sms", "sent"), ("email", "sent"), ("portal", "sent")}
+    RoomPresence.objects.create(visit=visit, peer="p1", participant=guest,
+                                name="Margareta Ekholm", role="Anhörig",
+                                channel_name="c1", connection="k1")
+    return {
+        eva: ["Lindqvist", eva.personnummer, eva.personnummer_display, "Ekholm",
+              "margareta.ekholm@example.se"],
+        nils: ["Holmgren", nils.personnummer, nils.personnummer_display],
+        lo: ["Sandström", lo.personnummer, lo.personnummer_display],
+    }
+
+
+def test_every_admin_page_that_shows_a_patients_data_writes_the_access_log(
+        client, reviewer, patients_everywhere):  # S1
+    """Walks every model in admin, its list and each of its objects' pages. Wherever a
+    page shows something of a patient's, a row on that patient names the model."""
+    from django.contrib import admin
+
+    showing = set()
+    for model in admin.site._registry:
+        if model is AccessLogEntry:
+            # Log review itself: what it shows is the log. Reading it is no look at a
+            # record, and a row per row read would grow the log with every reading;
+            # its export is logged (test_csv_export_for_log_review).
+            continue
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        pages = [reverse(f"{name}_changelist")] + [
+            reverse(f"{name}_change", args=[pk]) for pk in model.objects.values_list("pk",
+                                                                                   flat=True)]
+        for url in pages:
+            last = AccessLogEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+            response = client.get(url)
+            assert response.status_code == 200, url
+            page = response.content.decode()
+            for patient, marks in patients_everywhere.items():
+                if any(mark in page for mark in marks):
+                    showing.add(model._meta.label)
+                    assert AccessLogEntry.objects.filter(
+                        pk__gt=last or 0, user=reviewer, patient=patient,
+                        object_type=model._meta.label_lower).exists(), \
+                        f"{url} shows {patient} and writes no access-log row"
+    # The walk saw the patients where they are, so it is no walk past empty pages.
+    assert showing >= {"patients.Patient", "patients.Guardian", "visits.VideoVisit",
+                       "visits.RoomPresence", "guests.Participant", "guests.InvitationLink",
+                       "bookings.Booking", "integrations.OutboxMessage",
+                       "integrations.DevInboxMessage"}, showing

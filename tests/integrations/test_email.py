@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import logging
 
 import pytest
 from django.core import mail
@@ -66,10 +67,11 @@ def test_smtp_out_of_reach_is_transient(smtp_server, settings):
 
 
 @pytest.mark.django_db
-def test_dev_inbox_backend_prints_the_mail_and_keeps_it(settings, capsys):
+def test_dev_inbox_backend_logs_the_mail_and_keeps_it(settings, caplog):
     settings.EMAIL_BACKEND = "integrations.email.backends.DevInboxEmailBackend"
-    send()
+    with caplog.at_level(logging.INFO, logger="integrations.email.backends"):
+        send()
     kept = DevInboxMessage.objects.get()
     assert (kept.channel, kept.recipient, kept.subject, kept.body) == (
         "email", ADDRESS, SUBJECT, BODY)
-    assert "Subject: " in capsys.readouterr().out
+    assert f"E-mail to {ADDRESS}" in caplog.text and BODY in caplog.text
