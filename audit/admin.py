@@ -64,6 +64,7 @@ class ReviewFilter(admin.SimpleListFilter):
             ("egen", _("Egen journal")),
             ("skyddad", _("Skyddad identitet")),
             ("nekad", _("Nekad åtkomst")),
+            ("annan", _("Registrerad, redan känd vid annan vårdenhet")),
             ("alla", _("Allt som ska granskas")),
         ]
 
@@ -75,6 +76,8 @@ class ReviewFilter(admin.SimpleListFilter):
                 return queryset.filter(protected_identity=True)
             case "nekad":
                 return queryset.filter(outcome=AccessLogEntry.Outcome.DENIED)
+            case "annan":
+                return queryset.joined_elsewhere()
             case "alla":
                 return queryset.for_review()
         return queryset
@@ -93,7 +96,7 @@ def csv_cell(value) -> str:
 class AccessLogEntryAdmin(admin.ModelAdmin):
     list_display = ["timestamp", "user_link", "action", "outcome", "patient_link",
                     "personnummer_display", "protected_identity", "own_record", "care_unit",
-                    "object_type", "object_id", "client_address"]
+                    "also_known_at", "object_type", "object_id", "client_address"]
     list_filter = [ReviewFilter, "action", "outcome", "protected_identity",
                    ("care_unit", admin.RelatedOnlyFieldListFilter),
                    ("user", admin.RelatedOnlyFieldListFilter), "timestamp"]
@@ -150,8 +153,8 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
         writer = csv.writer(response, delimiter=";")
         writer.writerow([_("Tidpunkt"), _("Användare"), _("HSA-id"), _("Åtgärd"), _("Utfall"),
                          _("Personnummer"), _("Patient"), _("Skyddad identitet"),
-                         _("Egen journal"), _("Vårdenhet"), _("Objekttyp"), _("Objekt-id"),
-                         _("Klientadress")])
+                         _("Egen journal"), _("Vårdenhet"), _("Även känd vid"),
+                         _("Objekttyp"), _("Objekt-id"), _("Klientadress")])
         count = 0
         for entry in rows.iterator():
             count += 1
@@ -162,7 +165,7 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
                 entry.patient.full_name if entry.patient else "",
                 _("Ja") if entry.protected_identity else _("Nej"),
                 _("Ja") if self.own_record(entry) else _("Nej"),
-                entry.care_unit or "", entry.object_type, entry.object_id,
+                entry.care_unit or "", entry.also_known_at, entry.object_type, entry.object_id,
                 entry.client_address or "",
             ]])
         # Exporting the log is itself a use of personal data worth a row.

@@ -21,14 +21,26 @@ def own_record_q() -> Q:
     return ~Q(personnummer="") & Q(personnummer=F("user__personnummer"))
 
 
+def joined_elsewhere_q() -> Q:
+    """Rows of Skapa patient for a patient already known at other care units."""
+    return Q(action="create") & ~Q(also_known_at="")
+
+
 class AccessLogQuerySet(models.QuerySet):
     def own_record(self) -> AccessLogQuerySet:
         """Staff who opened or searched for their own record."""
         return self.filter(own_record_q())
 
+    def joined_elsewhere(self) -> AccessLogQuerySet:
+        """Registrations of a patient other units already had: a new unit's first look
+        at a person known elsewhere."""
+        return self.filter(joined_elsewhere_q())
+
     def for_review(self) -> AccessLogQuerySet:
-        """What log review looks at first: own records, protected identities, refusals."""
-        return self.filter(own_record_q() | Q(protected_identity=True) | Q(outcome="denied"))
+        """What log review looks at first: own records, protected identities, refusals,
+        and registrations of patients already known at other units."""
+        return self.filter(own_record_q() | Q(protected_identity=True) | Q(outcome="denied")
+                           | joined_elsewhere_q())
 
 
 class AccessLogEntry(models.Model):
@@ -65,6 +77,9 @@ class AccessLogEntry(models.Model):
     # reached the population registry), so review per person is complete.
     personnummer = models.CharField(_("personnummer"), max_length=12, blank=True)
     protected_identity = models.BooleanField(_("skyddad identitet"), default=False)
+    # The patient's other care units (HSA-ids) at the time of the look: a unit that
+    # reaches a patient also known elsewhere shows in review as a cross-unit look.
+    also_known_at = models.TextField(_("även känd vid"), blank=True)
     object_type = models.CharField(_("objekttyp"), max_length=50, blank=True)
     object_id = models.CharField(_("objekt-id"), max_length=50, blank=True)
     client_address = models.GenericIPAddressField(_("klientadress"), null=True, blank=True)

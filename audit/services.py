@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -53,14 +54,16 @@ def socket_client_address(scope: dict) -> str | None:
 def access_log_write(*, request: HttpRequest | None = None, scope: dict | None = None,
                      action: str, outcome: str = Outcome.ALLOWED, patient=None,
                      personnummer: str = "", protected_identity: bool | None = None,
-                     care_unit=None, obj=None) -> AccessLogEntry:
+                     care_unit=None, also_known_at: Sequence[str] = (),
+                     obj=None) -> AccessLogEntry:
     """Add one row for the user of this request (or WebSocket scope); the caller
     decides what was reached and how.
 
     The row is written in the caller's transaction, if any, else at once: a refused
     request is logged even though the response is an error, and a view that records
     a change writes its row inside the change's transaction, so that neither commits
-    without the other.
+    without the other. `care_unit` is the unit through which the user reached the
+    patient; `also_known_at` the HSA-ids of the patient's other units.
     """
     if request is not None:
         user, address = request.user, client_address(request)
@@ -73,7 +76,7 @@ def access_log_write(*, request: HttpRequest | None = None, scope: dict | None =
     return AccessLogEntry.objects.create(
         user=user, action=action, outcome=outcome, care_unit=care_unit,
         patient=patient, personnummer=personnummer,
-        protected_identity=bool(protected_identity),
+        protected_identity=bool(protected_identity), also_known_at=", ".join(also_known_at),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         client_address=address,

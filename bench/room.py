@@ -91,7 +91,7 @@ def build(rooms: int) -> list[list[tuple[str, str]]]:
         clinician.care_units.add(unit)
     patients = Patient.objects.bulk_create([
         Patient(personnummer=test_personnummer(n), first_name="P", last_name=str(n),
-                has_eid=True, mobile="+46701740605", registry_checked_at=timezone.now(),
+                has_eid=True, registry_checked_at=timezone.now(),
                 created_by=clinicians[n]) for n in range(rooms)])
     now = timezone.now()
     visits = VideoVisit.objects.bulk_create([

@@ -93,10 +93,10 @@ def grow(unit_id: int, user_id: int) -> None:
             FROM generate_series(1, 50) n""")
         cursor.execute("""
             INSERT INTO patients_patient (personnummer, first_name, last_name,
-                protected_identity, street, postal_code, city, has_eid, mobile, email,
+                protected_identity, street, postal_code, city, has_eid,
                 registry_checked_at, created_at, created_by_id)
             SELECT '20' || lpad(n::text, 10, '0'), 'P', n::text, false, '', '', '', true,
-                '', '', now(), now(), %s
+                now(), now(), %s
             FROM generate_series(1, 20000) n""", [user_id])
         cursor.execute(POOLS + """
             INSERT INTO visits_videovisit (care_unit_id, patient_id, owner_id, starts_at, ends_at,

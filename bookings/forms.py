@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import CareUnit, User
 from bookings.models import (
     Booking,
     ContactType,
@@ -61,6 +61,10 @@ class WizardContext:
         return find_patient_for_staff(self.request, digits)
 
     @property
+    def care_unit(self) -> CareUnit | None:
+        return booking_unit(user=self.user, owner=self.owner)
+
+    @property
     def day(self) -> datetime.date | None:
         return timezone.localdate(self.starts_at) if self.starts_at else None
 
@@ -68,6 +72,13 @@ class WizardContext:
     def is_child(self) -> bool:
         """Under 13 on the visit's date (P5, P7)."""
         return bool(self.patient and self.day and self.patient.is_child_on(self.day))
+
+
+def booking_unit(*, user: User, owner: User | None) -> CareUnit | None:
+    """The unit a booking is made at: the owner's that the user shares, else the user's
+    first. Its contact details for the patient are the ones the booking uses (P4)."""
+    shared = owner and owner.care_units.filter(pk__in=user.care_units.all()).first()
+    return shared or user.care_units.first()
 
 
 def clinicians_for(user: User):
@@ -198,7 +209,8 @@ class TimeStep(StepForm):
             if self.ctx.kind in VIDEO_KINDS and refusal:  # P6 on the visit's date (P7)
                 self.add_error(None, refusal)
             elif self.ctx.kind in VIDEO_KINDS and not patient.is_child_on(visit_day) \
-                    and not patient.mobile:  # P4
+                    and not patient.contact_at(
+                        booking_unit(user=self.ctx.user, owner=owner)).mobile:  # P4
                 self.add_error(None, _("Patienten saknar mobilnummer och kan inte få länken "
                                        "till videobesöket. Lägg till det på patientsidan."))
         return data

@@ -274,9 +274,9 @@ def _check_video_patient(booking: Booking, day: datetime.date, primary_contact, 
                 for message in messages:
                     error(field, message)
         booking.primary_contact, booking.agent = primary_contact, agent
-    elif not patient.mobile:
+    elif not patient.contact_at(booking.care_unit).mobile:  # P4, the booking unit's own
         error("patient", _("Patienten saknar mobilnummer och kan inte få länken till "
-                           "videobesöket. Lägg till det på patientsidan."))  # P4
+                           "videobesöket. Lägg till det på patientsidan."))
 
 
 def _check_group(booking: Booking, group_patients: Sequence[Patient], error) -> None:
@@ -418,11 +418,12 @@ def _create_video_visit(booking: Booking, *, participants: Sequence[User],
     booking.video_visit = visit
 
     if booking.is_relative_call:
+        known = visit_patient.contact_at(booking.care_unit)
         participant_add(visit=visit, kind=Participant.Kind.PATIENT,
                         first_name=visit_patient.first_name, last_name=visit_patient.last_name,
                         personnummer=visit_patient.personnummer, channel=relative_channel,
-                        mobile=relative_mobile or visit_patient.mobile,
-                        email=relative_email or visit_patient.email)
+                        mobile=relative_mobile or known.mobile,
+                        email=relative_email or known.email)
     elif booking.agent is not None:
         agent = booking.agent
         participant_add(visit=visit, kind=Participant.Kind.AGENT, first_name=agent.first_name,
@@ -430,20 +431,23 @@ def _create_video_visit(booking: Booking, *, participants: Sequence[User],
                         channel=Participant.Channel.SMS, mobile=agent.mobile, email=agent.email)
     else:
         patient = booking.patient
+        contact = patient.contact_at(booking.care_unit)
         participant_add(visit=visit, kind=Participant.Kind.PATIENT,
                         first_name=patient.first_name, last_name=patient.last_name,
                         personnummer=patient.personnummer, channel=Participant.Channel.SMS,
-                        mobile=patient.mobile, email=patient.email)
+                        mobile=contact.mobile, email=contact.email)
     realtime.visit_changed(visit)
     return visit
 
 
 def _register_relative(booking: Booking, relative: RegistryPerson, mobile: str,
                        email: str) -> Patient:
-    """The relative as a patient of the unit, from the registry's record (B4, P3)."""
+    """The relative as a patient of the unit, from the registry's record (B4, P3), with
+    the contact details typed here or those the booking's unit already keeps."""
     known = Patient.objects.filter(personnummer=relative.personnummer).first()
-    mobile = mobile or (known.mobile if known else "")
-    email = email or (known.email if known else "")
+    if known is not None:
+        contact = known.contact_at(booking.care_unit)
+        mobile, email = mobile or contact.mobile, email or contact.email
     try:
         person = patient_register(person=relative, mobile=mobile, email=email,
                                   user=booking.created_by)

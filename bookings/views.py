@@ -294,8 +294,7 @@ def booking_kwargs(wizard: Wizard) -> dict:
     kwargs = {
         "kind": ctx.kind, "owner": ctx.owner, "starts_at": ctx.starts_at,
         "ends_at": ctx.ends_at, "created_by": user,
-        "care_unit": (ctx.owner.care_units.filter(pk__in=user.care_units.all()).first()
-                      or user.care_units.first()),
+        "care_unit": ctx.care_unit,
         "contact_type": ContactType.objects.get(pk=v["contact_type"]),
         "schedule_activity": ScheduleActivity.objects.get(pk=v["schedule_activity"]),
         "visit_reason": VisitReason.objects.get(pk=v["visit_reason"]),

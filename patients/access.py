@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 
+from accounts.models import CareUnit
 from audit.services import Action, Outcome, access_log_write, action_for
 from patients.models import Patient
 
 
-def unit_of_access(user, patient: Patient):
-    """The user's care unit through which they reach the patient (first shared one)."""
+def unit_of_access(user, patient: Patient) -> CareUnit | None:
+    """The user's care unit through which they reach the patient (first shared one):
+    the unit whose contact details the user reads and changes."""
     return patient.care_units.filter(pk__in=user.care_units.values("pk")).order_by("pk").first()
+
+
+def _reach(user, patient: Patient) -> dict:
+    """access_log_write's care_unit (the unit of access) and also_known_at (the
+    patient's other units), in one query."""
+    mine = CareUnit.objects.filter(pk=OuterRef("pk"), pk__in=user.care_units.values("pk"))
+    units = list(patient.care_units.annotate(mine=Exists(mine)).order_by("pk"))
+    unit = next((u for u in units if u.mine), None)
+    return {"care_unit": unit,
+            "also_known_at": [u.hsa_id for u in units if u != unit and not u.mine]}
 
 
 def get_patient_for_staff(request: HttpRequest, pk: int, action: str | None = None) -> Patient:
@@ -30,7 +43,7 @@ def get_patient_for_staff(request: HttpRequest, pk: int, action: str | None = No
                          patient=other, obj=other)
         raise PermissionDenied
     access_log_write(request=request, action=action, patient=patient, obj=patient,
-                     care_unit=unit_of_access(request.user, patient))
+                     **_reach(request.user, patient))
     return patient
 
 
@@ -48,7 +61,7 @@ def find_patient_for_staff(request: HttpRequest, personnummer: str) -> Patient |
                          personnummer=personnummer, protected_identity=bool(known))
         return None
     access_log_write(request=request, action=Action.SEARCH, patient=patient, obj=patient,
-                     care_unit=unit_of_access(request.user, patient))
+                     **_reach(request.user, patient))
     return patient
 
 
@@ -57,9 +70,13 @@ def log_patient_access(request: HttpRequest, patient: Patient, action: str,
     """A use of a patient the view already reached through a helper: Skapa patient,
     a kallelse printed (action "print", obj the booking), an export."""
     access_log_write(request=request, action=action, patient=patient, obj=obj or patient,
-                     care_unit=unit_of_access(request.user, patient))
+                     **_reach(request.user, patient))
 
 
 def log_patient_created(request: HttpRequest, patient: Patient) -> None:
-    """Skapa patient: the registration (or refresh) of a patient at the user's units."""
+    """Skapa patient: the registration (or refresh) of a patient at the user's units.
+
+    A patient already known at other units is a cross-unit look: the row names those
+    units (also_known_at), and log review lists it (AccessLogQuerySet.for_review).
+    """
     log_patient_access(request, patient, Action.CREATE)

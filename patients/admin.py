@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from audit.admin import AccessLoggedAdmin
-from patients.models import Guardian, Patient
+from patients.models import Guardian, Patient, PatientContact
+
+
+class PatientContactInline(admin.TabularInline):
+    """Each care unit's own contact details, side by side for the administrator."""
+
+    model = PatientContact
+    extra = 0
+    fields = ["care_unit", "mobile", "email", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
 
 
 class GuardianInline(admin.TabularInline):
@@ -23,10 +32,40 @@ class PatientAdmin(AccessLoggedAdmin):
                        "street", "postal_code", "city", "registry_checked_at", "created_at",
                        "created_by"]
     filter_horizontal = ["care_units"]
-    inlines = [GuardianInline]
+    inlines = [PatientContactInline, GuardianInline]
 
     def patient_of(self, obj: Patient) -> Patient:
         return obj
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is PatientContact:
+            # Who changed a unit's details and when, as the patient page shows it.
+            for contact in formset.save(commit=False):
+                contact.updated_by = request.user
+                contact.save()
+            for contact in formset.deleted_objects:
+                contact.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(PatientContact)
+class PatientContactAdmin(AccessLoggedAdmin):
+    list_display = ["patient", "care_unit", "updated_at", "updated_by"]
+    list_filter = ["care_unit"]
+    search_fields = ["patient__last_name", "patient__first_name", "care_unit__name"]
+    list_select_related = ["patient", "care_unit", "updated_by"]
+    readonly_fields = ["patient", "care_unit", "updated_at", "updated_by"]
+
+    def patient_of(self, obj: PatientContact) -> Patient:
+        return obj.patient
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a unit's details are added on the patient's page (the inline)
+
+    def save_model(self, request, obj: PatientContact, form, change) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Guardian)

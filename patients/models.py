@@ -38,7 +38,6 @@ class NamedPerson:
     first_name: str
     last_name: str
     personnummer: str
-    mobile: str
 
     @property
     def full_name(self) -> str:
@@ -48,13 +47,23 @@ class NamedPerson:
     def personnummer_display(self) -> str:
         return format_pnr(self.personnummer)
 
+
+class Reachable:
+    """A mobile number as staff read it, for any model with that field."""
+
+    mobile: str
+
     @property
     def mobile_display(self) -> str:
         return format_mobile(self.mobile)
 
 
 class Patient(NamedPerson, models.Model):
-    """A patient as staff know them; identity comes from the population registry."""
+    """A patient as staff know them; identity comes from the population registry.
+
+    Name, identity and address are the registry's and shared by every unit that has
+    the patient; mobile and e-mail are each unit's own (PatientContact, contact_at).
+    """
 
     personnummer = models.CharField(_("personnummer"), max_length=12, unique=True)
     first_name = models.CharField(_("förnamn"), max_length=100)
@@ -64,9 +73,7 @@ class Patient(NamedPerson, models.Model):
     postal_code = models.CharField(_("postnummer"), max_length=10, blank=True)
     city = models.CharField(_("postort"), max_length=100, blank=True)
     has_eid = models.BooleanField(_("har e-legitimation"), default=False)
-    mobile = models.CharField(_("mobilnummer"), max_length=20, blank=True,
-                              help_text=_("Lagras i formatet +46…"))
-    email = models.EmailField(_("e-post"), blank=True)
+    # Contact details are not here: each care unit keeps its own (PatientContact).
     care_units = models.ManyToManyField("accounts.CareUnit", verbose_name=_("vårdenheter"),
                                         related_name="patients")
     registry_checked_at = models.DateTimeField(_("hämtad från personuppgiftstjänsten"))
@@ -102,6 +109,12 @@ class Patient(NamedPerson, models.Model):
         """The name lists and notices may show: never a protected identity's (P8)."""
         return str(_("Skyddad identitet")) if self.protected_identity else self.full_name
 
+    def contact_at(self, care_unit) -> PatientContact:
+        """The contact details this care unit keeps for the patient; an empty, unsaved
+        one when it has none. Never another unit's (S2)."""
+        contact = self.contacts.filter(care_unit=care_unit).first() if self.pk else None
+        return contact or PatientContact(patient=self, care_unit=care_unit)
+
     def age_on(self, day: datetime.date) -> int:
         return age_on(self.birth_date, day)
 
@@ -125,7 +138,40 @@ class Patient(NamedPerson, models.Model):
                      "för att delta i ett videobesök."))
 
 
-class Guardian(NamedPerson, models.Model):
+class PatientContact(Reachable, models.Model):
+    """The mobile and e-mail one care unit uses to reach a patient (P4).
+
+    Each unit enters and changes its own: a second unit that registers the patient
+    starts empty and never sees or changes the first unit's, so the first unit's
+    SMS keep going where it decided.
+    """
+
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
+                                related_name="contacts")
+    care_unit = models.ForeignKey("accounts.CareUnit", verbose_name=_("vårdenhet"),
+                                  on_delete=models.CASCADE, related_name="+")
+    mobile = models.CharField(_("mobilnummer"), max_length=20, blank=True,
+                              help_text=_("Lagras i formatet +46…"))
+    email = models.EmailField(_("e-post"), blank=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ändrad av"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["care_unit"]
+        verbose_name = _("kontaktuppgifter")
+        verbose_name_plural = _("kontaktuppgifter")
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "care_unit"],
+                                    name="patients_contact_once_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} – {self.care_unit}"
+
+
+class Guardian(NamedPerson, Reachable, models.Model):
     """A vårdnadshavare of a child patient, as the registry gave them (P5).
 
     Per visit, staff choose the primary contact and the one agent (ombud) among them.

@@ -5,10 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import CareUnit, User
 from integrations.registry import RegistryPerson, get_registry
 from patients.fields import normalise_mobile
-from patients.models import Guardian, Patient, age_on, needs_own_mobile
+from patients.models import Guardian, Patient, PatientContact, age_on, needs_own_mobile
 from patients.personnummer import Personnummer
 
 
@@ -17,14 +17,17 @@ def registry_lookup(*, number: Personnummer) -> RegistryPerson | None:
     return get_registry().lookup(number.digits)
 
 
+@transaction.atomic
 def patient_register(*, person: RegistryPerson, mobile: str, email: str,
                      user: User) -> Patient:
     """Create the patient from the registry's record, or refresh a known one, at the
-    user's care units.
+    user's care units, with the contact details those units will use.
 
     Identity, address, protected identity and guardians come from the registry,
     never from a form; the caller looked the person up before anything is written,
-    so a registry that fails leaves nothing half-created (P3).
+    so a registry that fails leaves nothing half-created (P3). A patient already
+    known at other units is shared by identity only: their contact details stay
+    theirs, and the user's units start from what the user gave.
     """
     units = list(user.care_units.all())
     if not units:
@@ -33,24 +36,39 @@ def patient_register(*, person: RegistryPerson, mobile: str, email: str,
                               code="no_unit")
     # No visit date exists yet, so today's age decides whether a mobile is required
     # now; each booking checks again on its own date (P7).
-    known_mobile = (Patient.objects.filter(personnummer=person.personnummer)
-                    .values_list("mobile", flat=True).first())
-    if not mobile and not known_mobile and needs_own_mobile(
+    if not mobile and not mobile_known_at_each(
+            personnummer=person.personnummer, units=units) and needs_own_mobile(
             age_on(person.birth_date, timezone.localdate()), has_eid=person.has_eid):
         raise ValidationError({"mobile": _("Mobilnummer måste anges: patienten får länken "
                                            "till videobesöket som sms.")})
-    return _store(person=person, mobile=mobile, email=email, user=user, units=units)
+    patient = _store(person=person, user=user, units=units)
+    for unit in units:
+        contact = patient.contact_at(unit)
+        # A unit that already had the patient keeps what it had where the form
+        # left a field empty; a new unit starts from the form.
+        changed = {name: value for name, value in (("mobile", mobile), ("email", email))
+                   if value or contact.pk is None}
+        _contact_save(contact=contact, user=user, **changed)
+    return patient
+
+
+def mobile_known_at_each(*, personnummer: str, units: list) -> bool:
+    """Every one of these units already has a mobile for this person: Skapa patient
+    may then leave the field empty (P4)."""
+    with_mobile = (PatientContact.objects.filter(patient__personnummer=personnummer,
+                                                 care_unit__in=units)
+                   .exclude(mobile="").count())
+    return with_mobile == len(units)
 
 
 def patient_refresh(*, patient: Patient, person: RegistryPerson, user: User) -> Patient:
     """Uppdatera från personuppgiftstjänsten: name, address, e-ID, protected identity and
     guardians as the registry has them now; contact details and units stay (P3)."""
-    return _store(person=person, mobile="", email="", user=user, units=[])
+    return _store(person=person, user=user, units=[])
 
 
 @transaction.atomic
-def _store(*, person: RegistryPerson, mobile: str, email: str, user: User,
-           units: list) -> Patient:
+def _store(*, person: RegistryPerson, user: User, units: list) -> Patient:
     registry_fields = {
         "first_name": person.first_name,
         "last_name": person.last_name,
@@ -61,13 +79,9 @@ def _store(*, person: RegistryPerson, mobile: str, email: str, user: User,
         "has_eid": person.has_eid,
         "registry_checked_at": timezone.now(),
     }
-    # A patient known at another unit keeps the contact details stored there unless
-    # new ones are given: left-empty fields do not wipe them.
-    contact = {name: value for name, value in (("mobile", mobile), ("email", email)) if value}
     patient, _created = Patient.objects.update_or_create(
-        personnummer=person.personnummer, defaults=registry_fields | contact,
-        create_defaults=registry_fields | {"mobile": mobile, "email": email,
-                                           "created_by": user},
+        personnummer=person.personnummer, defaults=registry_fields,
+        create_defaults=registry_fields | {"created_by": user},
     )
     patient.care_units.add(*units)
     listed = {g.personnummer for g in person.guardians}
@@ -84,15 +98,27 @@ def _store(*, person: RegistryPerson, mobile: str, email: str, user: User,
 
 
 @transaction.atomic
-def patient_update_contact(*, patient: Patient, mobile: str, email: str) -> Patient:
+def patient_update_contact(*, patient: Patient, care_unit: CareUnit, mobile: str, email: str,
+                           user: User) -> PatientContact:
+    """The unit's own mobile and e-mail for the patient; other units' stay as they are."""
     if not mobile and patient.needs_own_mobile_on(timezone.localdate()):
         raise ValidationError({"mobile": _("Mobilnummer måste anges: patienten får länken "
                                            "till videobesöket som sms.")})
-    patient.mobile = mobile
-    patient.email = email
-    patient.full_clean()
-    patient.save(update_fields=["mobile", "email"])
-    return patient
+    return _contact_save(contact=patient.contact_at(care_unit), user=user, mobile=mobile,
+                         email=email)
+
+
+def _contact_save(*, contact: PatientContact, user: User, **values: str) -> PatientContact:
+    if contact.pk is not None and all(getattr(contact, k) == v for k, v in values.items()):
+        return contact
+    for name, value in values.items():
+        setattr(contact, name, value)
+    contact.updated_by = user
+    # The references are the caller's saved rows; only the values need checking.
+    contact.full_clean(exclude=["patient", "care_unit", "updated_by"],
+                       validate_constraints=False)
+    contact.save()
+    return contact
 
 
 @transaction.atomic

@@ -14,13 +14,19 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from integrations.registry import RegistryError, RegistryPerson
 from patients import personnummer
-from patients.access import find_patient_for_staff, get_patient_for_staff, log_patient_created
+from patients.access import (
+    find_patient_for_staff,
+    get_patient_for_staff,
+    log_patient_created,
+    unit_of_access,
+)
 from patients.fields import format_mobile
 from patients.forms import ContactForm, CreatePatientForm, GuardianContactForm, SearchForm
-from patients.models import Patient, age_on, needs_own_mobile
+from patients.models import Patient, PatientContact, age_on, needs_own_mobile
 from patients.personnummer import Personnummer, format_pnr
 from patients.services import (
     guardian_update_contact,
+    mobile_known_at_each,
     patient_refresh,
     patient_register,
     patient_update_contact,
@@ -38,17 +44,19 @@ def render_search(request, context: dict, status: int = 200) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-def create_form_for(person: RegistryPerson, data=None, *, initial: dict | None = None
-                    ) -> CreatePatientForm:
+def create_form_for(person: RegistryPerson, user, data=None, *,
+                    initial: dict | None = None) -> CreatePatientForm:
+    """Skapa patient: empty contact fields, even for a patient other units have, whose
+    details stay theirs (S2); a mobile is needed unless each of the user's units
+    already has one."""
     age = age_on(person.birth_date, timezone.localdate())
-    # Known at another unit with a mobile: left empty, it stays as it is (P3).
-    known_mobile = Patient.objects.filter(personnummer=person.personnummer).exclude(mobile="")
+    known_mobile = mobile_known_at_each(personnummer=person.personnummer,
+                                        units=list(user.care_units.all()))
     return CreatePatientForm(
         data, initial={"personnummer": format_pnr(person.personnummer), **(initial or {})},
         # Its own ids: the search form above already has an id_personnummer.
         auto_id="create_%s",
-        mobile_required=needs_own_mobile(age, has_eid=person.has_eid)
-        and not known_mobile.exists())
+        mobile_required=needs_own_mobile(age, has_eid=person.has_eid) and not known_mobile)
 
 
 def render_registry_answer(request, number: Personnummer, *, retry: dict,
@@ -65,7 +73,7 @@ def render_registry_answer(request, number: Personnummer, *, retry: dict,
         return render_search(request, context | {"not_found": True})
     # An unknown number here may still be a patient of another unit; nothing of
     # theirs is shown: the form starts empty and the card says nothing of it (S2).
-    form = create_form_for(person, create_data)
+    form = create_form_for(person, request.user, create_data)
     if create_data is not None and form.is_valid():
         try:
             # The patient and the access-log row commit together, or neither does (S1).
@@ -130,34 +138,47 @@ def render_patient(request, patient: Patient, tab: str, context: dict | None = N
     }, status=status)
 
 
+def contact_form_for(patient: Patient, contact: PatientContact, data=None) -> ContactForm:
+    """The unit's own contact details; other units' are never shown (S2)."""
+    initial = {"mobile": format_mobile(contact.mobile), "email": contact.email}
+    return ContactForm(data, initial=None if data is not None else initial,
+                       mobile_required=patient.needs_own_mobile_on(timezone.localdate()))
+
+
+def render_overview(request, patient: Patient, context: dict | None = None,
+                    status: int = 200, *, form: ContactForm | None = None) -> HttpResponse:
+    """Översikt with the contact details of the viewer's unit of access."""
+    contact = patient.contact_at(unit_of_access(request.user, patient))
+    return render_patient(request, patient, "overview", {
+        "contact": contact, "contact_form": form or contact_form_for(patient, contact),
+        **(context or {})}, status=status)
+
+
 @login_required
 def detail(request, pk: int) -> HttpResponse:
     """Patient – Översikt: contact, e-ID and protected identity (P8)."""
     patient = get_patient_for_staff(request, pk)
-    form = ContactForm(initial={"mobile": format_mobile(patient.mobile), "email": patient.email},
-                       mobile_required=patient.needs_own_mobile_on(timezone.localdate()))
-    return render_patient(request, patient, "overview", {"contact_form": form})
+    return render_overview(request, patient)
 
 
 @login_required
 @require_POST
 def update_contact(request, pk: int) -> HttpResponse:
+    """The viewer's unit's own mobile and e-mail for the patient (P4, S2)."""
     patient = get_patient_for_staff(request, pk)
-    form = ContactForm(request.POST,
-                       mobile_required=patient.needs_own_mobile_on(timezone.localdate()))
+    unit = unit_of_access(request.user, patient)
+    form = contact_form_for(patient, patient.contact_at(unit), request.POST)
     if form.is_valid():
         try:
-            patient_update_contact(patient=patient, mobile=form.cleaned_data["mobile"],
-                                   email=form.cleaned_data["email"])
+            patient_update_contact(patient=patient, care_unit=unit,
+                                   mobile=form.cleaned_data["mobile"],
+                                   email=form.cleaned_data["email"], user=request.user)
         except ValidationError as error:
             add_errors(form, error)
     if form.errors:
-        return render_patient(request, patient, "overview", {"contact_form": form},
-                              status=422 if request.htmx else 200)
-    form = ContactForm(initial={"mobile": format_mobile(patient.mobile), "email": patient.email},
-                       mobile_required=patient.needs_own_mobile_on(timezone.localdate()))
-    return render_patient(request, patient, "overview",
-                          {"contact_form": form, "saved": _("Kontaktuppgifterna är sparade.")})
+        return render_overview(request, patient, form=form,
+                               status=422 if request.htmx else 200)
+    return render_overview(request, patient, {"saved": _("Kontaktuppgifterna är sparade.")})
 
 
 @login_required
@@ -178,12 +199,9 @@ def refresh(request, pk: int) -> HttpResponse:
             patient = patient_refresh(patient=patient, person=person, user=request.user)
             context["refreshed"] = _("Uppgifterna är uppdaterade från "
                                      "personuppgiftstjänsten.")
-    context["contact_form"] = ContactForm(
-        initial={"mobile": format_mobile(patient.mobile), "email": patient.email},
-        mobile_required=patient.needs_own_mobile_on(timezone.localdate()))
-    return render_patient(request, patient, "overview", context,
-                          status=503 if "registry_problem" in context and request.htmx
-                          else 200)
+    return render_overview(request, patient, context,
+                           status=503 if "registry_problem" in context and request.htmx
+                           else 200)
 
 
 @login_required

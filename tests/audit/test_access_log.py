@@ -1,6 +1,10 @@
 """The access log: every look at patient data is a row, and rows are never changed (S1)."""
 
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -20,6 +24,7 @@ from visits.models import VideoVisit
 pytestmark = pytest.mark.django_db
 Action, Outcome = AccessLogEntry.Action, AccessLogEntry.Outcome
 ADULT = "198503129820"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def only_row() -> AccessLogEntry:
@@ -224,3 +229,35 @@ def test_a_patient_whose_create_row_cannot_be_written_is_not_registered(
         "personnummer": "19850312-9820", "mobile": "070-174 06 05", "email": ""})
     assert response.status_code == 500
     assert not Patient.objects.exists()
+
+
+SQLITE_LOG_CHECK = """
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import DatabaseError, connection
+from accounts.models import User
+from audit.models import AccessLogEntry
+call_command("migrate", verbosity=0)
+AccessLogEntry.objects.create(user=User.objects.create(username="alice"), action="search")
+with connection.cursor() as cursor:
+    for statement in ("UPDATE audit_accesslogentry SET action = 'view'",
+                      "DELETE FROM audit_accesslogentry"):
+        try:
+            cursor.execute(statement)
+        except DatabaseError as error:
+            print(error)
+"""
+
+
+def test_the_sqlite_demo_log_stays_append_only_after_every_migration(tmp_path):  # S1
+    # SQLite adds a column by rebuilding the table, which drops its triggers.
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+            "DJANGO_SETTINGS_MODULE": "videovisit.settings", "DJANGO_DEBUG": "true"}
+    result = subprocess.run([sys.executable, "-c", SQLITE_LOG_CHECK], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "the access log is append-only: UPDATE of audit_accesslogentry is not allowed",
+        "the access log is append-only: DELETE of audit_accesslogentry is not allowed"]

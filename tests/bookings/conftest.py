@@ -8,6 +8,8 @@ from bookings.models import (
 )
 from tests.patients.factories import GuardianFactory, PatientFactory
 
+ADULT_MOBILE = "+46701740605"
+
 
 @pytest.fixture
 def day() -> datetime.date:
@@ -31,7 +33,9 @@ def schedule(ref, day, clinician, colleague_same_unit, care_unit):
 
 @pytest.fixture
 def adult(care_unit):
-    return PatientFactory(first_name="Eva", last_name="Lindqvist", care_units=[care_unit])
+    """Eva Lindqvist, with ADULT_MOBILE at the care unit."""
+    return PatientFactory(first_name="Eva", last_name="Lindqvist", mobile=ADULT_MOBILE,
+                          care_units=[care_unit])
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from integrations.models import OutboxMessage
 from integrations.registry.fixture import FixtureRegistry
 from patients.models import Patient
 from tests.accounts.factories import UserFactory
-from tests.bookings.conftest import at
+from tests.bookings.conftest import ADULT_MOBILE, at
 from tests.patients.factories import GuardianFactory, PatientFactory
 from visits.models import VideoVisit
 from visits.services import visit_transition
@@ -61,8 +61,8 @@ def test_a_divl_booking_creates_the_video_visit_with_the_patient(ref, clinician,
     assert (visit.patient, visit.owner, visit.starts_at) == (adult, clinician, at(day, 9))
     assert list(visit.staff.all()) == [clinician]
     patient = visit.participants.get()
-    assert (patient.kind, patient.mobile, patient.channel) == ("patient", adult.mobile, "sms")
-    assert [m.channel for m in messages_to(adult.mobile)] == ["sms"]
+    assert (patient.kind, patient.mobile, patient.channel) == ("patient", ADULT_MOBILE, "sms")
+    assert [m.channel for m in messages_to(ADULT_MOBILE)] == ["sms"]
 
 
 def test_a_booking_that_is_not_divl_creates_no_video_visit(ref, clinician, care_unit, adult,
@@ -332,7 +332,7 @@ def test_rescheduling_moves_the_visit_and_tells_the_patient(ref, clinician, care
                        user=clinician)
     visit = VideoVisit.objects.get()
     assert (visit.starts_at, visit.ends_at) == (at(day, 11), at(day, 11, 30))
-    sms = messages_to(adult.mobile)[-1]
+    sms = messages_to(ADULT_MOBILE)[-1]
     assert "flyttat" in sms.body and "kl. 11.00" in sms.body
     assert "flyttat" in messages_to(adult.personnummer)[-1].body
 
@@ -344,7 +344,7 @@ def test_cancelling_a_team_visit_cancels_every_booking_and_the_visit(
     booking_cancel(booking=owner.participations.get(), user=clinician)
     assert not Booking.objects.active().exists()
     assert VideoVisit.objects.get().state == "cancelled"
-    assert "avbokat" in messages_to(adult.mobile)[-1].body
+    assert "avbokat" in messages_to(ADULT_MOBILE)[-1].body
     # Both clinicians are free again.
     assert single(ref, colleague_same_unit, care_unit, adult, at(day, 9)).video_visit
 
@@ -360,7 +360,7 @@ def test_avboka_on_the_visit_page_cancels_the_booking_too(ref, clinician, care_u
     assert published_feed(patient=adult) == []
     assert (at(day, 9), at(day, 9, 30)) in free_slots(owner=clinician, day=day)
     # The patient is told once, and a failure would show on the visit page (N1).
-    told = messages_to(adult.mobile)[1:]  # after the invitation
+    told = messages_to(ADULT_MOBILE)[1:]  # after the invitation
     assert len(told) == 1 and "avbokat" in told[0].body and told[0].visit == visit
     assert "avbokat" in messages_to(adult.personnummer)[-1].body  # the saved kallelse, in 1177
 
@@ -377,7 +377,7 @@ def test_rescheduling_an_anhorigsamtal_moves_both_and_never_tells_the_patient(
     assert booking.video_visit.state == "cancelled"
     bodies = [m.body for m in messages_to("+46701740610")]
     assert len(bodies) == 3 and "flyttat" in bodies[1] and "avbokat" in bodies[2]
-    assert not OutboxMessage.objects.filter(recipient__in=[adult.personnummer, adult.mobile])
+    assert not OutboxMessage.objects.filter(recipient__in=[adult.personnummer, ADULT_MOBILE])
 
 
 def test_every_move_is_told_even_back_to_an_earlier_time(ref, clinician, care_unit, adult,
@@ -386,7 +386,7 @@ def test_every_move_is_told_even_back_to_an_earlier_time(ref, clinician, care_un
     for hour in (10, 9, 10):
         booking_reschedule(booking=booking, starts_at=at(day, hour),
                            ends_at=at(day, hour, 30), user=clinician)
-    moved = [m for m in messages_to(adult.mobile) if "flyttat" in m.body]
+    moved = [m for m in messages_to(ADULT_MOBILE) if "flyttat" in m.body]
     assert [("kl. 10" in m.body, "kl. 09" in m.body) for m in moved] == [
         (True, False), (False, True), (True, False)]
     assert all(m.visit == booking.video_visit for m in moved)

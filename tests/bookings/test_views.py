@@ -12,8 +12,8 @@ from bookings.models import Booking
 from bookings.services import booking_create
 from integrations.models import OutboxMessage
 from integrations.registry.fixture import FixtureRegistry
-from patients.models import Patient
-from tests.bookings.conftest import at
+from patients.models import Patient, PatientContact
+from tests.bookings.conftest import ADULT_MOBILE, at
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -302,7 +302,7 @@ def test_flytta_moves_the_booking_and_its_visit(client, booked, adult, day):  # 
     assert response.status_code == 302
     booked.refresh_from_db()
     assert booked.starts_at == at(day, 11) and booked.video_visit.starts_at == at(day, 11)
-    assert "flyttat" in last_to(adult.mobile)
+    assert "flyttat" in last_to(ADULT_MOBILE)
     assert "Bokningen är flyttad" in client.get(response["Location"]).content.decode()
 
 
@@ -317,7 +317,7 @@ def test_avboka_cancels_the_booking_and_its_visit(client, booked, adult):  # B7
     assert response.status_code == 302
     booked.refresh_from_db()
     assert booked.cancelled_at and booked.video_visit.state == "cancelled"
-    assert "avbokat" in last_to(adult.mobile)
+    assert "avbokat" in last_to(ADULT_MOBILE)
 
 
 def test_outsider_cannot_move_or_cancel(client, booked, outsider, day):  # S2
@@ -331,8 +331,7 @@ def test_outsider_cannot_move_or_cancel(client, booked, outsider, day):  # S2
 
 def test_an_adult_without_a_mobile_is_stopped_at_the_time_step(client, alice, ref, schedule,
                                                               adult, day):  # P4
-    adult.mobile = ""
-    adult.save()
+    PatientContact.objects.filter(patient=adult).update(mobile="")
     post(client, "patient", {"personnummer": adult.personnummer})
     post(client, "typ", {"kind": "single"})
     response = post(client, "tid", {"owner": alice.pk, "day": day.isoformat(),

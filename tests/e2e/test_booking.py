@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from bookings.models import Booking
 from integrations.models import OutboxMessage
-from tests.bookings.conftest import adult, child, day, schedule  # noqa: F401
+from tests.bookings.conftest import ADULT_MOBILE, adult, child, day, schedule  # noqa: F401
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -167,7 +167,7 @@ def test_a_team_visit_an_anhorigsamtal_and_a_group_visit(page, clinician, collea
     assert set(team.video_visit.staff.all()) == {clinician, colleague_same_unit}
     relative_call = Booking.objects.get(kind="relative_call")
     assert relative_call.video_visit.patient.personnummer == "195811029882"
-    assert not OutboxMessage.objects.filter(recipient=adult.mobile,
+    assert not OutboxMessage.objects.filter(recipient=ADULT_MOBILE,
                                             body__contains="10.00").exists()
     portal = OutboxMessage.objects.filter(channel="portal", subject="Länk till ditt gruppbesök")
     assert {m.recipient for m in portal} == {adult.personnummer, child.personnummer}

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from patients.models import Patient
+from patients.models import Patient, PatientContact
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +36,7 @@ def test_an_adult_is_found_in_the_registry_and_created(signed_in):
     card.get_by_role("button", name="Skapa patient").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Eva Lindqvist")
     expect(page.get_by_label("Mobilnummer")).to_have_value("070-174 06 05")
-    assert Patient.objects.get().mobile == "+46701740605"
+    assert PatientContact.objects.get().mobile == "+46701740605"
 
 
 def test_a_child_is_created_with_guardians_on_relationer(signed_in):

@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 from personnummer import personnummer as lib
 
-from patients.models import Guardian, Patient
+from patients.models import Guardian, Patient, PatientContact
 from tests.accounts.factories import UserFactory
 
 
@@ -23,7 +23,6 @@ class PatientFactory(factory.django.DjangoModelFactory):
     first_name = "Eva"
     last_name = "Lindqvist"
     has_eid = True
-    mobile = "+46701740605"
     street = "Storgatan 12"
     postal_code = "90326"
     city = "Umeå"
@@ -34,6 +33,23 @@ class PatientFactory(factory.django.DjangoModelFactory):
     def care_units(self, create: bool, extracted, **kwargs) -> None:
         if create and extracted:
             self.care_units.add(*extracted)
+
+    # After care_units (declaration order): `mobile` and `email` are written as each
+    # of the patient's units' own contact details, as Skapa patient would.
+    @factory.post_generation
+    def mobile(self, create: bool, extracted, **kwargs) -> None:
+        if create:
+            for unit in self.care_units.all():
+                PatientContact.objects.update_or_create(
+                    patient=self, care_unit=unit,
+                    defaults={"mobile": "+46701740605" if extracted is None else extracted})
+
+    @factory.post_generation
+    def email(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted:
+            for unit in self.care_units.all():
+                PatientContact.objects.update_or_create(patient=self, care_unit=unit,
+                                                        defaults={"email": extracted})
 
 
 class GuardianFactory(factory.django.DjangoModelFactory):

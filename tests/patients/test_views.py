@@ -94,7 +94,7 @@ def test_create_patient_stores_the_registry_record_and_the_mobile(client, alice,
     assert response["Location"] == reverse("patients:detail", args=[patient.pk])
     assert patient.personnummer == ADULT
     assert (patient.first_name, patient.last_name, patient.city) == ("Eva", "Lindqvist", "Umeå")
-    assert patient.mobile == "+46701740605"
+    assert patient.contact_at(care_unit).mobile == "+46701740605"
     assert list(patient.care_units.all()) == [care_unit]
     assert patient.created_by == alice
 
@@ -165,19 +165,6 @@ def test_refreshing_from_the_registry_keeps_guardian_contact_details(client, ali
     assert set(child.care_units.all()) == {care_unit, other_unit}
 
 
-def test_a_patient_known_at_another_unit_keeps_contact_details_left_empty(
-        client, alice, care_unit, other_unit):  # P3, P4
-    eva = PatientFactory(personnummer=ADULT, mobile="+46701740605", email="eva@example.se",
-                         care_units=[other_unit])
-    client.post(reverse("patients:create"), {"personnummer": ADULT, "mobile": "", "email": ""})
-    eva.refresh_from_db()
-    assert (eva.mobile, eva.email) == ("+46701740605", "eva@example.se")
-    assert set(eva.care_units.all()) == {care_unit, other_unit}
-    client.post(reverse("patients:create"), {"personnummer": ADULT, "mobile": "0701740699"})
-    eva.refresh_from_db()
-    assert (eva.mobile, eva.email) == ("+46701740699", "eva@example.se")
-
-
 def test_uppdatera_brings_the_registrys_news_and_keeps_contact_details(client, alice,
                                                                          care_unit):  # P3, P6
     elsa = PatientFactory(personnummer="201104089865", first_name="Elsa", has_eid=False,
@@ -186,7 +173,7 @@ def test_uppdatera_brings_the_registrys_news_and_keeps_contact_details(client, a
     response = client.post(reverse("patients:refresh", args=[elsa.pk]), headers=HTMX)
     assert "Uppgifterna är uppdaterade" in response.content.decode()
     elsa.refresh_from_db()
-    assert elsa.has_eid and elsa.mobile == "+46701740610"
+    assert elsa.has_eid and elsa.contact_at(care_unit).mobile == "+46701740610"
     assert not elsa.video_refusal_on(timezone.localdate())
 
 
@@ -230,8 +217,9 @@ def test_contact_details_are_edited_on_the_overview(client, alice, care_unit):  
     assert response.status_code == 422
     assert "Mobilnummer måste anges" in response.content.decode()
     client.post(url, {"mobile": "070 174 06 07", "email": "eva@example.se"})
-    patient.refresh_from_db()
-    assert (patient.mobile, patient.email) == ("+46701740607", "eva@example.se")
+    contact = patient.contact_at(care_unit)
+    assert (contact.mobile, contact.email) == ("+46701740607", "eva@example.se")
+    assert contact.updated_by == alice
 
 
 def test_tabs_render_for_the_patients_unit(client, alice, care_unit):
@@ -265,7 +253,7 @@ def test_outsider_is_refused_the_patient_and_the_search_card(client, outsider, c
     content = search(client, ADULT).content.decode()
     assert reverse("patients:detail", args=[patient.pk]) not in content
     assert "Ny patient – uppgifter från personuppgiftstjänsten" in content
-    assert "070-174 06 05" not in content and patient.mobile not in content
+    assert "070-174 06 05" not in content and "+46701740605" not in content
 
 
 def test_anonymous_is_sent_to_login(client):

@@ -16,6 +16,7 @@ from tests.visits.factories import VideoVisitFactory, at
 from visits.models import VideoVisit
 
 pytestmark = pytest.mark.django_db
+EVA_MOBILE = "+46701740605"  # PatientFactory's, at each of the patient's units
 
 
 def post(client, number, **fields):
@@ -39,7 +40,7 @@ def test_skapa_och_skicka_inbjudningar_creates_the_visit_and_shows_the_link_once
     patient_participant = Participant.objects.get()
     assert patient_participant.kind == "patient"
     sms = OutboxMessage.objects.get()
-    assert sms.recipient == eva.mobile
+    assert sms.recipient == EVA_MOBILE
 
     page = client.get(response["Location"]).content.decode()
     assert "Besöket är skapat och inbjudan skickad" in page
@@ -252,7 +253,7 @@ def test_guests_are_invited_with_the_visit(client, alice, eva, tolk,
     # Through the outbox, each with the participant's own link; the agency gets none (G3).
     sent = {(m.channel, m.recipient): InvitationLink.objects.get(pk=m.link_ref).participant
             for m in OutboxMessage.objects.filter(visit=visit)}
-    assert sent == {("sms", eva.mobile): patient, ("sms", "+46701740608"): margareta,
+    assert sent == {("sms", EVA_MOBILE): patient, ("sms", "+46701740608"): margareta,
                     ("email", "sara.holm@example.se"): sara}
 
     page = client.get(response["Location"]).content.decode()
