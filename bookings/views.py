@@ -37,6 +37,7 @@ from bookings.services import (
 )
 from integrations.registry import RegistryError
 from patients.access import log_patient_access
+from patients.language import in_patient_language, patient_language
 from patients.models import Guardian, Patient
 from patients.personnummer import format_pnr
 from patients.personnummer import parse as parse_pnr
@@ -449,12 +450,15 @@ def published_feed_view(request: HttpRequest) -> JsonResponse:
 @require_GET
 @login_required
 def kallelse(request: HttpRequest, pk: int) -> HttpResponse:
-    """Skriv ut: the printable one-page kallelse (B2)."""
+    """Skriv ut: the printable one-page kallelse (B2), in the patient's language whatever
+    the staff member's page speaks; only the buttons around it follow the page."""
     booking = get_booking_for_staff(request, pk, action=Action.PRINT)
     if booking.kallelse_template is None:
         raise Http404
+    with in_patient_language(booking.patient):
+        when = when_range(booking.starts_at, booking.ends_at)
     return render(request, "bookings/kallelse.html", {
-        "booking": booking, "when": when_range(booking.starts_at, booking.ends_at),
-        "instructions": booking.kallelse_template.body,
+        "booking": booking, "when": when, "instructions": booking.kallelse_template.body,
+        "patient_language": patient_language(booking.patient),
     })
 

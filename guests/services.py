@@ -12,13 +12,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guests.models import InterpreterAgency, InvitationLink, Participant
 from integrations.models import MessageTemplate
 from integrations.services import OUTBOX_LINK_PLACEHOLDER, outbox_enqueue
+from patients.language import in_patient_language
 from visits import realtime
 from visits.models import VideoVisit
 
@@ -233,7 +234,7 @@ def render_invitation(key: str, *, participant: Participant, link: str) -> tuple
     stored = MessageTemplate.objects.filter(key=key).first()
     subject, body = (stored.subject, stored.body) if stored else DEFAULT_TEMPLATES[key]
     start = timezone.localtime(participant.visit.starts_at)
-    with translation.override("sv"):
+    with in_patient_language(participant.visit.patient):
         when = f"{formats.date_format(start, 'j F')} kl. {start:%H.%M}"
     context = Context({"start": when, "link": link}, autoescape=False)
     return Template(subject).render(context), Template(body).render(context)
@@ -241,11 +242,11 @@ def render_invitation(key: str, *, participant: Participant, link: str) -> tuple
 
 def participants_notify_moved(*, visit: VideoVisit, stamp: str) -> None:
     """The visit moved: everyone sent a link is told the new time; their links still
-    hold, now until the new end (B7, G5). In Swedish and worded per G6, like the
-    invitation, whatever language the staff member's page speaks. `stamp` tells one
-    move from another, so that moving back and forth is told each time."""
+    hold, now until the new end (B7, G5). In the patient's language and worded per G6,
+    like the invitation, whatever language the staff member's page speaks. `stamp`
+    tells one move from another, so that moving back and forth is told each time."""
     start = timezone.localtime(visit.starts_at)
-    with translation.override("sv"):
+    with in_patient_language(visit.patient):
         when = f"{formats.date_format(start, 'l j F Y')} kl. {start:%H.%M}"
         subject = _("Videomöte flyttat")
         body = _("Ditt videomöte är flyttat till %(when)s. Använd samma länk som "
