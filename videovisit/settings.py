@@ -211,6 +211,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files browsers ask for at the site's root (/favicon.ico), served as they are.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # Where people outside open their links from (SMS and e-mail carry absolute URLs).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
