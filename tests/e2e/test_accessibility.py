@@ -241,8 +241,10 @@ def test_identify_and_device_check_have_no_wcag_violations(browser, live_server_
         patient.get_by_role("button", name="Legitimera med BankID").click()
         expect(patient.get_by_role("img", name="QR-kod för BankID")).to_be_visible()
         # BankID's message is polled; the status a screen reader hears survives each poll.
+        # Its "Starta BankID-appen." is the instruction above the code, said once.
+        expect(patient.get_by_text("Starta BankID-appen", exact=False)).to_have_count(1)
         status = patient.get_by_role("status")
-        expect(status).not_to_be_empty()
+        expect(status).to_be_attached()
         status.evaluate("element => { window.announcer = element; }")
         patient.wait_for_timeout(2500)
         assert status.evaluate("element => element === window.announcer")
