@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -85,6 +86,21 @@ def test_each_row_shows_its_state_and_the_way_in(client, alice, care_unit, today
     assert f'action="{reverse("visits:transition", args=[booked.pk, "receive"])}"' in content
     assert f'href="{reverse("visits:detail", args=[live.pk])}"' in content
     assert reverse("visits:transition", args=[live.pk, "receive"]) not in content
+
+
+def test_every_row_leads_to_its_visit_page_before_ta_emot_too(client, alice, care_unit,
+                                                               today):  # V1, G1, B7
+    booked = visit_for(alice, care_unit, today, 9, patient=PatientFactory(
+        first_name="Eva", last_name="Lindqvist", care_units=[care_unit]))
+    protected = visit_for(alice, care_unit, today, 10, patient=PatientFactory(
+        personnummer="197905279894", protected_identity=True, care_units=[care_unit]))
+    content = client.get(reverse("visits:start")).content.decode()
+    # Redigera deltagare and Flytta are on the visit page; Ta emot stays the row's action.
+    assert f'<a href="{reverse("visits:detail", args=[booked.pk])}">Eva Lindqvist</a>' in content
+    assert re.search(rf'<a href="{reverse("visits:detail", args=[protected.pk])}">'
+                     r'<span class="badge badge--protected">Skyddad identitet</span></a>',
+                     content)
+    assert f'action="{reverse("visits:transition", args=[booked.pk, "receive"])}"' in content
 
 
 def test_url_for_pk_gives_what_reverse_gives():
