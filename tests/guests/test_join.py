@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import re
 
 import pytest
 from django.urls import reverse
@@ -141,6 +142,14 @@ def test_the_simulator_control_does_not_exist_without_debug(client, visit, setti
     assert "Identifiera som" not in client.get(reverse("guests:eid")).content.decode()
     assert client.post(reverse("guests:eid_simulate"),
                        {"personnummer": visit.patient.personnummer}).status_code == 404
+
+
+def test_after_the_meeting_the_room_page_says_it_has_ended_not_vantrum(client, visit):  # R5
+    invite(client, visit, Participant.Kind.INTERPRETER)
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.VIDEO_ENDED)
+    room = client.get(reverse("guests:room")).content.decode()
+    assert "<title>Videomötet är avslutat</title>" in room
+    assert re.search(r"<h1 [^>]*>Videomötet är avslutat</h1>", room)
 
 
 @pytest.mark.parametrize("state,says", [
