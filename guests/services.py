@@ -99,6 +99,28 @@ def link_issue(*, participant: Participant) -> str:
     return token
 
 
+def link_current(*, participant: Participant) -> str:
+    """The token of the participant's link that holds now, for staff to give again
+    without replacing it: a link already handed to the interpreting agency keeps
+    working (G3, G5). ValidationError, in words for staff, when no link holds."""
+    link = (participant.links.select_related("participant__visit__care_unit")
+            .filter(revoked_at__isnull=True).order_by("-created_at").first())
+    try:
+        link_check(link)
+    except LinkProblem as problem:
+        if problem.code in {"finished", "cancelled", "expired"}:
+            raise ValidationError(_("Länken gäller inte längre: besöket är avslutat eller "
+                                    "avbokat, eller tiden har gått ut.")) from problem
+        raise ValidationError(_("Deltagaren har ingen länk som gäller. Välj ”Ny länk”.")
+                              ) from problem
+    token = token_for(link)
+    if not hmac.compare_digest(hash_token(token), link.token_hash):
+        # A link made before tokens were derived from a nonce: only its hash is kept.
+        raise ValidationError(_("Den här länken kan inte visas igen. Välj ”Ny länk”; den "
+                                "gamla slutar då gälla."))
+    return token
+
+
 def link_resolve(token: str) -> Participant:
     """The participant a link belongs to, if it still opens the room; LinkProblem otherwise."""
     return link_check(InvitationLink.objects.select_related("participant__visit__care_unit")

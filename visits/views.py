@@ -23,7 +23,13 @@ from django_htmx.http import (
 
 from audit.services import Action
 from guests.models import InterpreterAgency, InvitationLink, Participant
-from guests.services import link_issue, link_url, participant_add, participant_remove
+from guests.services import (
+    link_current,
+    link_issue,
+    link_url,
+    participant_add,
+    participant_remove,
+)
 from integrations.services import outbox_resend
 from patients.access import find_patient_for_staff, log_patient_access
 from patients.models import Patient
@@ -325,8 +331,26 @@ def participant_remove_view(request, pk: int, participant_pk: int) -> HttpRespon
 
 @require_POST
 @login_required
+def participant_copy_link_view(request, pk: int, participant_pk: int) -> HttpResponse:
+    """Kopiera länk: the participant's link that holds now, to copy again; nothing is
+    revoked, so a link given to the agency keeps working (G3, G5). A POST, since it
+    hands out a way in, and logged like a look at whose link it is (S1)."""
+    visit = get_visit_for_staff(request, pk, action=Action.VIEW)
+    participant = get_object_or_404(visit.participants.active(), pk=participant_pk)
+    try:
+        token = link_current(participant=participant)
+    except ValidationError as error:
+        return render_participants(request, visit, form=ParticipantForm(), status=409,
+                                   problem=" ".join(error.messages))
+    log_patient_access(request, visit.patient, Action.VIEW, obj=participant)
+    return render_participants(request, visit, form=ParticipantForm(), link_again=True,
+                               new_links=[(participant, link_url(token))])
+
+
+@require_POST
+@login_required
 def participant_link_view(request, pk: int, participant_pk: int) -> HttpResponse:
-    """Kopiera inbjudningslänk: a fresh link to copy; the earlier one stops working (G3, G5)."""
+    """Ny länk: a fresh link to copy; the earlier one stops working (G3, G5)."""
     visit = get_visit_for_staff(request, pk)
     participant = get_object_or_404(visit.participants.active(), pk=participant_pk)
     token = link_issue(participant=participant)

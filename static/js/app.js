@@ -100,3 +100,12 @@ document.addEventListener("click", async (event) => {
   }
   if (status) status.textContent = button.dataset.copied;
 });
+
+// Redigera deltagare: the add button says what will happen to the link, sent or shown
+// to copy, as the channel changes (the server renders it the same way).
+document.addEventListener("change", (event) => {
+  const radio = event.target.closest('input[type="radio"][name="channel"]');
+  const button = radio?.form?.querySelector("[data-channel-label]");
+  if (!button || !radio.checked) return;
+  button.textContent = radio.value === "none" ? button.dataset.labelCopy : button.dataset.labelSend;
+});

@@ -13,6 +13,7 @@ from guests.models import InvitationLink, Participant
 from guests.services import (
     LinkProblem,
     hash_token,
+    link_current,
     link_issue,
     link_resolve,
     participant_add,
@@ -118,6 +119,28 @@ def test_a_new_link_replaces_the_old_one(visit):  # G5
     assert link_resolve(new) == participant
     with pytest.raises(LinkProblem):
         link_resolve(old)
+
+
+def test_the_current_link_can_be_given_again_without_replacing_it(visit):  # G3, G5
+    participant, token = add_relative(visit, channel=Participant.Channel.NONE, mobile="")
+    assert link_current(participant=participant) == token
+    assert link_resolve(token) == participant  # still holds
+    new = link_issue(participant=participant)
+    assert link_current(participant=participant) == new
+
+
+def test_a_link_kept_only_as_a_hash_cannot_be_given_again(visit):  # G5
+    participant, _token = add_relative(visit, channel=Participant.Channel.NONE, mobile="")
+    participant.links.update(nonce="")  # as links were stored before nonces
+    with pytest.raises(ValidationError, match="Ny länk"):
+        link_current(participant=participant)
+
+
+def test_a_removed_participants_link_is_not_given_again(visit):  # G5
+    participant, _token = add_relative(visit)
+    participant_remove(participant=participant)
+    with pytest.raises(ValidationError, match="ingen länk som gäller"):
+        link_current(participant=participant)
 
 
 @pytest.mark.parametrize(("change", "code"), [

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from audit.models import AccessLogEntry
 from guests.models import InterpreterAgency, InvitationLink, Participant
 from guests.services import LinkProblem, link_resolve, participant_add
 from integrations.delivery import body_to_send
@@ -46,7 +47,7 @@ def test_the_editor_opens_in_place(client, visit):  # G1
                           headers=HTMX)
     content = response.content.decode()
     assert content.lstrip().startswith('<section id="participants"')  # only the section
-    assert "Lägg till och skicka länk" in content
+    assert ">Lägg till och skicka länk</button>" in content  # by SMS, unless changed
 
 
 def test_adding_a_relative_sends_the_link_and_shows_it_once(client, visit,
@@ -71,6 +72,9 @@ def test_bjud_in_tolk_fills_in_the_agency_preset(client, visit, tolk):  # G3
     assert 'value="videolank@digitaltolk.se"' in content
     assert re.search(r'value="none"[^>]*checked', content)  # the link is copied, not sent
     assert not re.search(r'value="sms"[^>]*checked', content)
+    # The button says what happens: the link is shown to copy, not sent.
+    assert ">Lägg till och visa länken</button>" in content
+    assert ">Lägg till och skicka länk</button>" not in content
     response = add(client, visit, kind="interpreter", first_name="Tolk", last_name="digital",
                    email="videolank@digitaltolk.se", mobile="", channel="none", agency=tolk.pk)
     assert "Kopiera inbjudningslänk" in response.content.decode()
@@ -123,6 +127,52 @@ def test_a_new_link_replaces_the_old(client, visit):  # G3, G5
     assert new != old and link_resolve(new) == participant
     with pytest.raises(LinkProblem):
         link_resolve(old)
+
+
+def copy_link(client, visit, participant):
+    return client.post(reverse("visits:participant-copy-link", args=[visit.pk, participant.pk]),
+                       headers=HTMX)
+
+
+def test_visa_lank_shows_the_same_link_again_and_it_keeps_working(client, visit,
+                                                                   tolk):  # G3, G5, S1
+    given = link_from(add(client, visit, kind="interpreter", first_name="Tolk",
+                          last_name="digital", mobile="", email="videolank@digitaltolk.se",
+                          channel="none", agency=tolk.pk).content.decode())
+    interpreter = Participant.objects.get()
+    editor = client.get(reverse("visits:participants", args=[visit.pk])).content.decode()
+    assert reverse("visits:participant-copy-link", args=[visit.pk, interpreter.pk]) in editor
+    response = copy_link(client, visit, interpreter)
+    content = response.content.decode()
+    assert response.status_code == 200 and "Samma länk som tidigare" in content
+    assert link_from(content) == given  # the agency's link still holds
+    assert link_resolve(given.rstrip("/").rsplit("/", 1)[-1]) == interpreter
+    assert link_from(copy_link(client, visit, interpreter).content.decode()) == given
+    assert interpreter.links.count() == 1 and not interpreter.links.filter(
+        revoked_at__isnull=False).exists()
+    seen = AccessLogEntry.objects.filter(object_type="guests.participant",
+                                         object_id=str(interpreter.pk))
+    assert seen.count() == 2 and {row.action for row in seen} == {"view"}
+    assert {row.patient for row in seen} == {visit.patient}
+
+
+def test_visa_lank_after_ny_lank_shows_the_new_one(client, visit):  # G5
+    add(client, visit)
+    participant = Participant.objects.get()
+    new = link_from(client.post(reverse("visits:participant-link",
+                                        args=[visit.pk, participant.pk]),
+                                {"bekraftat": "ja"}, headers=HTMX).content.decode())
+    assert link_from(copy_link(client, visit, participant).content.decode()) == new
+
+
+def test_visa_lank_of_an_ended_visit_says_the_link_no_longer_holds(client, visit):  # G5
+    add(client, visit)
+    participant = Participant.objects.get()
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.FINISHED)
+    response = copy_link(client, visit, participant)
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "Länken gäller inte längre" in content and 'id="new-link-' not in content
 
 
 def test_participants_can_be_edited_while_the_meeting_is_live(client, visit):  # G1
@@ -190,7 +240,8 @@ def test_an_outsider_cannot_remove_or_relink_a_participant(client, visit, outsid
     add(client, visit)
     participant = Participant.objects.get()
     client.force_login(outsider)
-    for name in ["visits:participant-remove", "visits:participant-link"]:
+    for name in ["visits:participant-remove", "visits:participant-link",
+                 "visits:participant-copy-link"]:
         assert client.post(reverse(name, args=[visit.pk, participant.pk])).status_code == 403
     participant.refresh_from_db()
     assert participant.removed_at is None and participant.links.count() == 1
