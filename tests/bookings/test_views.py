@@ -330,8 +330,18 @@ def test_flytta_without_a_time_says_so(client, booked, day):  # B7
     assert response.status_code == 422 and "Välj en ledig tid." in response.content.decode()
 
 
-def test_avboka_cancels_the_booking_and_its_visit(client, booked, adult):  # B7
-    response = client.post(reverse("bookings:cancel", args=[booked.pk]))
+def test_avboka_asks_first_then_cancels_the_booking_and_its_visit(client, booked,
+                                                                  adult):  # B7
+    where = reverse("bookings:cancel", args=[booked.pk])
+    page = client.post(where).content.decode()
+    assert "<html" in page and "Vill du avboka bokningen?" in page  # without JavaScript
+    assert 'role="alertdialog"' in page and 'name="bekraftat" value="ja"' in page
+    booked.refresh_from_db()
+    assert booked.cancelled_at is None and booked.video_visit.state == "scheduled"
+    asked = client.post(where, headers=HTMX).content.decode()
+    assert asked.lstrip().startswith('<div id="cancel-question">')  # in place, with htmx
+    assert 'data-confirm-opener="booking-cancel"' in asked
+    response = client.post(where, {"bekraftat": "ja"})
     assert response.status_code == 302
     booked.refresh_from_db()
     assert booked.cancelled_at and booked.video_visit.state == "cancelled"
@@ -340,7 +350,8 @@ def test_avboka_cancels_the_booking_and_its_visit(client, booked, adult):  # B7
 
 def test_outsider_cannot_move_or_cancel(client, booked, outsider, day):  # S2
     client.force_login(outsider)
-    assert client.post(reverse("bookings:cancel", args=[booked.pk])).status_code == 403
+    assert client.post(reverse("bookings:cancel", args=[booked.pk]), {"bekraftat": "ja"}
+                       ).status_code == 403
     assert client.post(reverse("bookings:reschedule", args=[booked.pk]),
                        {"day": day.isoformat(), "slot": slot(day, 11)}).status_code == 403
     booked.refresh_from_db()

@@ -50,7 +50,11 @@ def test_a_clinician_runs_a_visit_from_the_start_page_to_journaled(page, clinici
     page.get_by_role("button", name="Starta videomöte").click()
     expect(state).to_have_text("Videomöte pågår")
     page.get_by_role("button", name="Avsluta videomöte").click()
+    # Asked first; the answer ends it (V2).
+    page.get_by_role("alertdialog", name="Vill du avsluta videomötet?").get_by_role(
+        "button", name="Avsluta videomötet").click()
     expect(state).to_have_text("Videomöte avslutat")
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
 
     page.get_by_role("textbox", name="Anteckningar").fill("Ordinerat vila i en vecka.")
     page.get_by_role("button", name="Spara anteckningar").click()

@@ -16,6 +16,7 @@ from visits.models import VideoVisit
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
+CONFIRMED = {"bekraftat": "ja"}  # the answer to the question a destructive action asks
 
 
 @pytest.fixture
@@ -91,11 +92,17 @@ def test_a_missing_address_is_explained_and_the_input_kept(client, visit):
     assert not Participant.objects.exists()
 
 
-def test_removing_revokes_the_link_at_once(client, visit):  # G5
+def test_removing_asks_first_then_revokes_the_link_at_once(client, visit):  # G5
     token = link_from(add(client, visit).content.decode()).rstrip("/").rsplit("/", 1)[-1]
     participant = Participant.objects.get()
-    response = client.post(reverse("visits:participant-remove", args=[visit.pk, participant.pk]),
-                           headers=HTMX)
+    where = reverse("visits:participant-remove", args=[visit.pk, participant.pk])
+    asked = client.post(where, headers=HTMX).content.decode()
+    assert "Vill du ta bort Margareta Ek?" in asked and 'role="alertdialog"' in asked
+    assert 'name="bekraftat" value="ja"' in asked and "hx-confirm" not in asked
+    assert f'data-confirm-opener="participant-remove-{participant.pk}"' in asked
+    participant.refresh_from_db()
+    assert participant.is_active and link_resolve(token) == participant  # nothing yet
+    response = client.post(where, CONFIRMED, headers=HTMX)
     assert "är borttagen" in response.content.decode()
     with pytest.raises(LinkProblem):
         link_resolve(token)
@@ -111,18 +118,21 @@ def test_the_patient_cannot_be_removed_only_the_visit_cancelled(client, visit): 
                         headers=HTMX).content.decode()
     assert editor.count(">Ta bort<") == 1  # the relative's, not the patient's
     response = client.post(reverse("visits:participant-remove", args=[visit.pk, patient.pk]),
-                           headers=HTMX)
+                           CONFIRMED, headers=HTMX)
     assert response.status_code == 409
     assert "Patienten och ombudet kan inte tas bort" in response.content.decode()
     patient.refresh_from_db()
     assert patient.is_active and patient.links.filter(revoked_at__isnull=True).exists()
 
 
-def test_a_new_link_replaces_the_old(client, visit):  # G3, G5
+def test_ny_lank_asks_first_then_replaces_the_old_link(client, visit):  # G3, G5
     old = link_from(add(client, visit).content.decode()).rstrip("/").rsplit("/", 1)[-1]
     participant = Participant.objects.get()
-    content = client.post(reverse("visits:participant-link", args=[visit.pk, participant.pk]),
-                          headers=HTMX).content.decode()
+    where = reverse("visits:participant-link", args=[visit.pk, participant.pk])
+    asked = client.post(where, headers=HTMX).content.decode()
+    assert "Vill du göra en ny länk för Margareta Ek?" in asked and 'id="new-link-' not in asked
+    assert link_resolve(old) == participant and participant.links.count() == 1
+    content = client.post(where, CONFIRMED, headers=HTMX).content.decode()
     new = link_from(content).rstrip("/").rsplit("/", 1)[-1]
     assert new != old and link_resolve(new) == participant
     with pytest.raises(LinkProblem):
@@ -161,7 +171,7 @@ def test_visa_lank_after_ny_lank_shows_the_new_one(client, visit):  # G5
     participant = Participant.objects.get()
     new = link_from(client.post(reverse("visits:participant-link",
                                         args=[visit.pk, participant.pk]),
-                                {"bekraftat": "ja"}, headers=HTMX).content.decode())
+                                CONFIRMED, headers=HTMX).content.decode())
     assert link_from(copy_link(client, visit, participant).content.decode()) == new
 
 
@@ -214,7 +224,7 @@ def test_a_failed_invitation_shows_on_the_visit_page_with_skicka_igen(client, vi
 
 def test_a_failed_cancellation_notice_shows_on_the_cancelled_visit(client, visit):  # B7, N1
     add(client, visit)
-    client.post(reverse("visits:transition", args=[visit.pk, "cancel"]))
+    client.post(reverse("visits:transition", args=[visit.pk, "cancel"]), CONFIRMED)
     invitation, notice = OutboxMessage.objects.order_by("pk")
     assert "avbokat" in notice.body and notice.visit == visit
     OutboxMessage.objects.update(status="failed", last_error="Sms-tjänsten gick inte att nå.")
@@ -242,7 +252,8 @@ def test_an_outsider_cannot_remove_or_relink_a_participant(client, visit, outsid
     client.force_login(outsider)
     for name in ["visits:participant-remove", "visits:participant-link",
                  "visits:participant-copy-link"]:
-        assert client.post(reverse(name, args=[visit.pk, participant.pk])).status_code == 403
+        assert client.post(reverse(name, args=[visit.pk, participant.pk]), CONFIRMED
+                           ).status_code == 403
     participant.refresh_from_db()
     assert participant.removed_at is None and participant.links.count() == 1
 
@@ -253,7 +264,7 @@ def test_avboka_tells_everyone_sent_a_link_and_stops_the_links(client, visit):  
         kind="interpreter")
     invitation = OutboxMessage.objects.get()
     response = client.post(reverse("visits:transition", args=[visit.pk, "cancel"]),
-                           headers=HTMX)
+                           CONFIRMED, headers=HTMX)
     assert "Avbokad" in response.content.decode()
     notices = OutboxMessage.objects.exclude(pk=invitation.pk)
     assert [(m.channel, m.recipient) for m in notices] == [("sms", "+46701740608")]

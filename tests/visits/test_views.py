@@ -13,6 +13,7 @@ from visits.models import VideoVisit
 
 pytestmark = pytest.mark.django_db
 S = VideoVisit.State
+CONFIRMED = {"bekraftat": "ja"}  # the answer to the question a destructive action asks
 
 
 @pytest.fixture
@@ -146,11 +147,63 @@ def test_the_visit_page_walks_through_the_day(client, alice, care_unit, today): 
              ("end_meeting", "Avsluta besök")]
     for action, next_button in steps:
         response = client.post(reverse("visits:transition", args=[visit.pk, action]),
-                               headers=htmx)
+                               CONFIRMED, headers=htmx)
         assert response.status_code == 200
         assert next_button in response.content.decode()
-    response = client.post(reverse("visits:finish", args=[visit.pk]), headers=htmx)
+    response = client.post(reverse("visits:finish", args=[visit.pk]), CONFIRMED, headers=htmx)
     assert "Avslutad" in response.content.decode()
+
+
+@pytest.mark.parametrize(("state", "url", "asks", "then"), [
+    (S.RECEIVED, "cancel", "Vill du avboka besöket?", S.CANCELLED),
+    (S.VIDEO_LIVE, "end_meeting", "Vill du avsluta videomötet?", S.VIDEO_ENDED),
+    (S.STARTED, "finish", "Vill du avsluta besöket?", S.FINISHED),
+])
+def test_a_destructive_action_asks_first_and_acts_only_when_confirmed(
+        client, alice, care_unit, today, state, url, asks, then):  # V2, V3
+    visit = visit_for(alice, care_unit, today, 10, state=state)
+    where = reverse("visits:finish", args=[visit.pk]) if url == "finish" else \
+        reverse("visits:transition", args=[visit.pk, url])
+    htmx = {"HX-Request": "true"}
+    response = client.post(where, headers=htmx)
+    content = response.content.decode()
+    assert response.status_code == 200 and asks in content
+    # The question stands apart from the live panel and takes focus (static/js/app.js).
+    assert response["HX-Retarget"] == "#visit-dialog"
+    assert content.lstrip().startswith('<div id="visit-dialog">')
+    assert 'role="alertdialog"' in content and "data-swap-focus" in content
+    assert 'name="bekraftat" value="ja"' in content and f'action="{where}"' in content
+    assert ">Avbryt</a>" in content
+    visit.refresh_from_db()
+    assert visit.state == state  # nothing happened
+
+    response = client.post(where, CONFIRMED, headers=htmx)
+    assert response.status_code == 200
+    assert '<div id="visit-dialog" hx-swap-oob="true"></div>' in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.state == then
+
+
+def test_the_question_works_without_javascript(client, alice, care_unit, today):  # V2
+    visit = visit_for(alice, care_unit, today, 10, state=S.SCHEDULED)
+    where = reverse("visits:transition", args=[visit.pk, "cancel"])
+    page = client.post(where).content.decode()
+    assert "<html" in page and "Vill du avboka besöket?" in page
+    assert page.count('id="visit-dialog"') == 1
+    assert f'href="{reverse("visits:detail", args=[visit.pk])}" data-confirm-cancel' in page
+    visit.refresh_from_db()
+    assert visit.state == S.SCHEDULED
+    response = client.post(where, CONFIRMED)
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.state == S.CANCELLED
+
+
+def test_no_question_for_what_cannot_be_done_now(client, alice, care_unit, today):  # V3
+    visit = visit_for(alice, care_unit, today, 10, state=S.STARTED)
+    response = client.post(reverse("visits:transition", args=[visit.pk, "cancel"]),
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 409 and "Vill du" not in response.content.decode()
 
 
 def test_an_illegal_move_answers_409_with_the_reason(client, alice, care_unit, today):  # V3
@@ -174,6 +227,7 @@ def test_finishing_with_notes_asks_and_no_keeps_it_listed_until_confirmed(
     visit.refresh_from_db()
     assert visit.state == S.VIDEO_ENDED  # nothing happened yet
 
+    assert 'name="journaled" value="no"' in asked and ">Avbryt</a>" in asked
     client.post(reverse("visits:finish", args=[visit.pk]), {"journaled": "no"})
     start = client.get(reverse("visits:start")).content.decode()
     assert "inte är journalförda i VAS" in start
@@ -189,9 +243,9 @@ def test_outsider_is_refused_every_visit_endpoint(client, outsider, clinician, c
     assert client.get(reverse("visits:detail", args=[visit.pk])).status_code == 403
     assert client.get(reverse("visits:panel", args=[visit.pk])).status_code == 403
     for action in ["receive", "cancel"]:
-        assert client.post(reverse("visits:transition", args=[visit.pk, action])
+        assert client.post(reverse("visits:transition", args=[visit.pk, action]), CONFIRMED
                            ).status_code == 403
-    assert client.post(reverse("visits:finish", args=[visit.pk])).status_code == 403
+    assert client.post(reverse("visits:finish", args=[visit.pk]), CONFIRMED).status_code == 403
     assert client.post(reverse("visits:notes", args=[visit.pk]), {"notes": "x"}
                        ).status_code == 403
     visit.refresh_from_db()
