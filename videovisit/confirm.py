@@ -38,7 +38,8 @@ class Question:
     """What templates/_confirm.html asks.
 
     `action` is where the answer is posted; `target`, when set, is what htmx swaps
-    with the answer (else the form posts as a plain form and the page loads again).
+    with the answer (else the form posts as a plain form and the page loads again),
+    and `sync` an hx-sync for it, so that a live update in flight does not land after it.
     `cancel_url` is where Avbryt leads without JavaScript; `opener` the id of the
     button that asked, which gets focus back when the question is put away, and
     which names the question's own ids.
@@ -51,5 +52,6 @@ class Question:
     cancel_url: str
     opener: str
     target: str = ""
+    sync: str = ""
     include: str = ""
     fields: tuple[tuple[str, str], ...] = field(default=())

@@ -180,7 +180,7 @@ def visit_question(visit: VideoVisit, action: str) -> Question:
     return Question(question=str(question), consequence=str(consequence), action=url,
                     answers=(Answer(label=str(label)),),
                     cancel_url=reverse("visits:detail", args=[visit.pk]),
-                    opener=f"action-{action}", target="#visit-panel",
+                    opener=f"action-{action}", target="#visit-panel", sync="#visit-panel:replace",
                     include="#id_notes" if action == "finish" else "")
 
 
@@ -240,7 +240,7 @@ def journal_question(visit: VideoVisit) -> Question:
                  Answer(label=str(_("Inte än – avsluta besök")), name="journaled",
                         value="no")),
         cancel_url=reverse("visits:detail", args=[visit.pk]), opener="action-finish",
-        target="#visit-panel", include="#id_notes")
+        target="#visit-panel", sync="#visit-panel:replace", include="#id_notes")
 
 
 @require_POST
