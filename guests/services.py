@@ -76,8 +76,8 @@ def hash_token(token: str) -> str:
 
 
 def token_for(link: InvitationLink) -> str:
-    """The link's token: 256 bits derived from its random nonce and the SECRET_KEY."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"invitation:{link.nonce}".encode(),
+    """The link's token: 256 bits derived from its random nonce and the LINK_SECRET."""
+    digest = hmac.new(settings.LINK_SECRET.encode(), f"invitation:{link.nonce}".encode(),
                       hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 

@@ -52,6 +52,19 @@ def test_a_link_has_256_random_bits_and_only_its_hash_is_stored(visit):  # G5
     assert link_resolve(token) == participant
 
 
+def test_links_hold_while_the_secret_key_is_rotated_apart_from_the_link_secret(
+        visit, settings):  # G5
+    settings.LINK_SECRET = "the-link-secret"
+    participant, token = add_relative(visit)
+    message = OutboxMessage.objects.get()
+    settings.SECRET_KEY = "a-rotated-secret-key"
+    assert link_current(participant=participant) == token
+    assert token in body_to_send(message)  # the invitation waiting in the outbox
+    settings.LINK_SECRET = "another-link-secret"  # the row alone gives no link
+    with pytest.raises(ValidationError):
+        link_current(participant=participant)
+
+
 def test_the_invitation_says_only_when_and_the_link(visit, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         participant, token = add_relative(visit)  # G4, G6
