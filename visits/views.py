@@ -168,7 +168,8 @@ def visit_question(visit: VideoVisit, action: str) -> Question:
         consequence = _("De som har fått en länk får besked om att besöket är avbokat, och "
                         "länkarna slutar gälla. Det går inte att ångra.")
         if visit.bookings.exists():
-            consequence = _("Bokningen avbokas också, så att tiden blir ledig. ") + consequence
+            booking_too = _("Bokningen avbokas också, så att tiden blir ledig.")
+            consequence = f"{booking_too} {consequence}"
     elif action == "end_meeting":
         question, label = _("Vill du avsluta videomötet?"), _("Avsluta videomötet")
         consequence = _("Alla i mötet kopplas ner, och mötet kan inte startas igen. Besöket "
@@ -419,7 +420,7 @@ def participant_remove_view(request, pk: int, participant_pk: int) -> HttpRespon
 @require_POST
 @login_required
 def participant_copy_link_view(request, pk: int, participant_pk: int) -> HttpResponse:
-    """Kopiera länk: the participant's link that holds now, to copy again; nothing is
+    """Visa länk: the participant's link that holds now, to copy again; nothing is
     revoked, so a link given to the agency keeps working (G3, G5). A POST, since it
     hands out a way in, and logged like a look at whose link it is (S1)."""
     visit = get_visit_for_staff(request, pk, action=Action.VIEW)

@@ -199,6 +199,22 @@ def test_the_question_works_without_javascript(client, alice, care_unit, today):
     assert visit.state == S.CANCELLED
 
 
+def test_avboka_of_a_booked_visit_says_the_booking_goes_too(client, alice, care_unit, today,
+                                                            ref):  # B7
+    from bookings.services import booking_create
+
+    adult = PatientFactory(care_units=[care_unit])
+    booking = booking_create(kind="single", care_unit=care_unit, owner=alice, patient=adult,
+                             starts_at=at(today + datetime.timedelta(days=1), 9),
+                             ends_at=at(today + datetime.timedelta(days=1), 9, 30),
+                             contact_type=ref.divl, schedule_activity=ref.video_activity,
+                             kallelse_template=ref.adult, kallelse_delivery="print",
+                             created_by=alice)
+    asked = client.post(reverse("visits:transition", args=[booking.video_visit.pk, "cancel"]),
+                        headers={"HX-Request": "true"}).content.decode()
+    assert "Bokningen avbokas också, så att tiden blir ledig. De som har fått en länk" in asked
+
+
 def test_no_question_for_what_cannot_be_done_now(client, alice, care_unit, today):  # V3
     visit = visit_for(alice, care_unit, today, 10, state=S.STARTED)
     response = client.post(reverse("visits:transition", args=[visit.pk, "cancel"]),
