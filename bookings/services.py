@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template import Context, Template
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CareUnit, User
@@ -36,6 +36,7 @@ from guests.services import (
 from integrations.models import MessageTemplate
 from integrations.registry import RegistryPerson
 from integrations.services import outbox_enqueue
+from patients.language import in_patient_language
 from patients.locks import lock_people
 from patients.models import Guardian, Patient
 from patients.services import child_contacts_clean, patient_register
@@ -463,18 +464,19 @@ def _register_relative(booking: Booking, relative: RegistryPerson, mobile: str,
 
 
 def kallelse_text(booking: Booking) -> str:
-    """The kallelse as the patient reads it: when, with whom, that it is a video visit,
-    and the template's instructions for connecting (B2)."""
+    """The kallelse as the patient reads it, in the patient's language: when, with whom,
+    that it is a video visit, and the template's instructions for connecting (B2)."""
     who = booking.clinician.get_full_name()
-    lines = [
-        _("Kallelse till videobesök"),
-        "",
-        _("Tid: %(when)s") % {"when": when_text(booking.starts_at)},
-        _("Hos: %(who)s, %(unit)s") % {"who": who, "unit": _unit_name(booking.care_unit)},
-        _("Besöket är ett videobesök. Du deltar via din mobil, surfplatta eller dator."),
-        "",
-        booking.kallelse_template.body if booking.kallelse_template else "",
-    ]
+    with in_patient_language(booking.patient):
+        lines = [
+            _("Kallelse till videobesök"),
+            "",
+            _("Tid: %(when)s") % {"when": when_text(booking.starts_at)},
+            _("Hos: %(who)s, %(unit)s") % {"who": who, "unit": _unit_name(booking.care_unit)},
+            _("Besöket är ett videobesök. Du deltar via din mobil, surfplatta eller dator."),
+            "",
+            booking.kallelse_template.body if booking.kallelse_template else "",
+        ]
     return "\n".join(lines).strip()
 
 
@@ -483,9 +485,9 @@ def _unit_name(unit: CareUnit) -> str:
 
 
 def _send_kallelse(booking: Booking) -> None:
-    """"Spara": the kallelse goes to the patient's 1177 inbox (B2), in Swedish whatever
-    language the staff member's page speaks."""
-    with translation.override("sv"):
+    """"Spara": the kallelse goes to the patient's 1177 inbox (B2), in the patient's
+    language whatever language the staff member's page speaks."""
+    with in_patient_language(booking.patient):
         subject, body = _("Kallelse till videobesök"), kallelse_text(booking)
     outbox_enqueue(channel="portal", recipient=booking.patient.personnummer,
                    subject=subject, body=body,
@@ -496,11 +498,12 @@ def _send_kallelse(booking: Booking) -> None:
 def _send_group_message(booking: Booking, patient: Patient, *, key: str = "") -> None:
     """Each patient of a group visit gets the Teams link in their 1177 inbox (B5)."""
     stored = MessageTemplate.objects.filter(key=GROUP_TEMPLATE_KEY).first()
-    subject = stored.subject if stored else _("Länk till ditt gruppbesök")
+    with in_patient_language(patient):
+        subject = stored.subject if stored else _("Länk till ditt gruppbesök")
+        start = when_text(booking.starts_at)
     body = stored.body if stored else ("Välkommen till gruppbesöket {{ start }}.\n\n"
                                        "Anslut via Microsoft Teams: {{ meeting_url }}")
-    context = Context({"start": when_text(booking.starts_at),
-                       "meeting_url": booking.meeting_url}, autoescape=False)
+    context = Context({"start": start, "meeting_url": booking.meeting_url}, autoescape=False)
     outbox_enqueue(channel="portal", recipient=patient.personnummer,
                    subject=Template(subject).render(context), body=Template(body).render(context),
                    idempotency_key=key or f"gruppbesok:{booking.pk}:{patient.pk}")
@@ -516,8 +519,8 @@ def _notify_change(booking: Booking, *, cancelled: bool) -> None:
     """
     # Each move is its own notice: moving back and forth again must be told again.
     stamp = f"{booking.pk}:{'cancel' if cancelled else uuid.uuid4().hex}"
-    # In Swedish, as the kallelse was, whatever language the staff member's page speaks.
-    with translation.override("sv"):
+    # In the patient's language, as the kallelse was, whatever the staff member's page speaks.
+    with in_patient_language(booking.patient):
         when = when_text(booking.starts_at)
         if cancelled:
             body = _("Ditt videomöte %(when)s är avbokat. Kontakta mottagningen om du har "
@@ -638,6 +641,11 @@ def booking_cancel(*, booking: Booking, user: User) -> Booking:
 
 def published_feed(*, patient: Patient) -> list[dict]:
     """A patient's bookings as 1177 may show them, JSON-ready (B8, B4)."""
+    with in_patient_language(patient):
+        return _feed_rows(patient)
+
+
+def _feed_rows(patient: Patient) -> list[dict]:
     bookings = (Booking.objects.published()
                 .filter(patient=patient) | Booking.objects.published()
                 .filter(group_patients=patient)).distinct().select_related(

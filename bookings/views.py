@@ -38,10 +38,12 @@ from bookings.services import (
 )
 from integrations.registry import RegistryError
 from patients.access import log_patient_access
+from patients.language import in_patient_language, patient_language
 from patients.models import Guardian, Patient
 from patients.personnummer import format_pnr
 from patients.personnummer import parse as parse_pnr
 from patients.services import registry_lookup
+from videovisit.confirm import Answer, Question, is_confirmed
 
 SESSION_KEY = "booking_wizard"
 
@@ -380,13 +382,14 @@ def get_booking_for_staff(request: HttpRequest, pk: int, action: str | None = No
 
 
 def render_detail(request: HttpRequest, booking: Booking, *, form=None,
-                  errors: list[str] | None = None, status: int = 200) -> HttpResponse:
+                  errors: list[str] | None = None, status: int = 200,
+                  confirm: Question | None = None) -> HttpResponse:
     return render(request, "bookings/detail.html", {
         "booking": booking, "when": when_range(booking.starts_at, booking.ends_at),
         "participations": booking.participations.select_related("clinician"),
         "group_patients": booking.group_patients.all(),
         "reschedule_form": form or steps.RescheduleForm(booking=booking),
-        "errors": errors or [],
+        "errors": errors or [], "confirm": confirm,
     }, status=status)
 
 
@@ -417,17 +420,44 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                          status=200 if request.POST.get("action") == "slots" else 422)
 
 
+def cancel_question(booking: Booking) -> Question:
+    if booking.is_relative_call:
+        consequence = _("Anhörigsamtalet och videobesöket avbokas, tiden blir ledig och den "
+                        "anhöriga får besked; länken slutar gälla. Patienten får inget "
+                        "meddelande. Det går inte att ångra.")
+    else:
+        consequence = _("Tiden blir ledig, videobesöket avbokas och de som har fått en länk "
+                        "eller kallelse får besked; länkarna slutar gälla. Det går inte att "
+                        "ångra.")
+    return Question(question=_("Vill du avboka bokningen?"), consequence=consequence,
+                    action=reverse("bookings:cancel", args=[booking.pk]),
+                    answers=(Answer(label=_("Avboka bokningen")),),
+                    cancel_url=reverse("bookings:detail", args=[booking.pk]),
+                    opener="booking-cancel")
+
+
 @require_POST
 @login_required
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    """Avboka: the booking, its team bookings and its video visit together (B7)."""
+    """Avboka, after a question: the booking, its team bookings and its video visit
+    together (B7)."""
     booking = get_booking_for_staff(request, pk)
+    if booking.is_active and not is_confirmed(request):
+        question = cancel_question(booking)
+        if request.htmx:
+            return render(request, "bookings/detail.html#cancel-question",
+                          {"booking": booking, "confirm": question})
+        return render_detail(request, booking, confirm=question)
+    url = reverse("bookings:detail", args=[booking.pk])
     try:
         booking_cancel(booking=booking, user=request.user)
     except ValidationError as invalid:
+        if request.htmx:  # the page, with why, rather than the page inside the question
+            messages.error(request, " ".join(invalid.messages))
+            return HttpResponseClientRedirect(url)
         return render_detail(request, booking, errors=invalid.messages, status=422)
     messages.success(request, _("Bokningen är avbokad och de berörda har fått besked."))
-    return redirect("bookings:detail", pk=booking.pk)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @csrf_exempt
@@ -453,12 +483,15 @@ def published_feed_view(request: HttpRequest) -> JsonResponse:
 @require_GET
 @login_required
 def kallelse(request: HttpRequest, pk: int) -> HttpResponse:
-    """Skriv ut: the printable one-page kallelse (B2)."""
+    """Skriv ut: the printable one-page kallelse (B2), in the patient's language whatever
+    the staff member's page speaks; only the buttons around it follow the page."""
     booking = get_booking_for_staff(request, pk, action=Action.PRINT)
     if booking.kallelse_template is None:
         raise Http404
+    with in_patient_language(booking.patient):
+        when = when_range(booking.starts_at, booking.ends_at)
     return render(request, "bookings/kallelse.html", {
-        "booking": booking, "when": when_range(booking.starts_at, booking.ends_at),
-        "instructions": booking.kallelse_template.body,
+        "booking": booking, "when": when, "instructions": booking.kallelse_template.body,
+        "patient_language": patient_language(booking.patient),
     })
 

@@ -120,7 +120,7 @@ class Participant(models.Model):
 class InvitationLink(models.Model):
     """A participant's personal link (G5).
 
-    The token is an HMAC of `nonce` under the SECRET_KEY, so the database alone
+    The token is an HMAC of `nonce` under the LINK_SECRET, so the database alone
     holds no working link: it keeps the nonce and a hash of the token to look it
     up by, and the outbox asks for the link only when a message goes out.
     """

@@ -12,13 +12,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guests.models import InterpreterAgency, InvitationLink, Participant
 from integrations.models import MessageTemplate
 from integrations.services import OUTBOX_LINK_PLACEHOLDER, outbox_enqueue
+from patients.language import in_patient_language
 from visits import realtime
 from visits.models import RoomPresence, VideoVisit
 
@@ -75,8 +76,8 @@ def hash_token(token: str) -> str:
 
 
 def token_for(link: InvitationLink) -> str:
-    """The link's token: 256 bits derived from its random nonce and the SECRET_KEY."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"invitation:{link.nonce}".encode(),
+    """The link's token: 256 bits derived from its random nonce and the LINK_SECRET."""
+    digest = hmac.new(settings.LINK_SECRET.encode(), f"invitation:{link.nonce}".encode(),
                       hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
@@ -95,6 +96,28 @@ def link_issue(*, participant: Participant) -> str:
     token = token_for(link)
     link.token_hash = hash_token(token)
     link.save()
+    return token
+
+
+def link_current(*, participant: Participant) -> str:
+    """The token of the participant's link that holds now, for staff to give again
+    without replacing it: a link already handed to the interpreting agency keeps
+    working (G3, G5). ValidationError, in words for staff, when no link holds."""
+    link = (participant.links.select_related("participant__visit__care_unit")
+            .filter(revoked_at__isnull=True).order_by("-created_at").first())
+    try:
+        link_check(link)
+    except LinkProblem as problem:
+        if problem.code in {"finished", "cancelled", "expired"}:
+            raise ValidationError(_("Länken gäller inte längre: besöket är avslutat eller "
+                                    "avbokat, eller tiden har gått ut.")) from problem
+        raise ValidationError(_("Deltagaren har ingen länk som gäller. Välj ”Ny länk”.")
+                              ) from problem
+    token = token_for(link)
+    if not hmac.compare_digest(hash_token(token), link.token_hash):
+        # A link made before tokens were derived from a nonce: only its hash is kept.
+        raise ValidationError(_("Den här länken kan inte visas igen. Välj ”Ny länk”; den "
+                                "gamla slutar då gälla."))
     return token
 
 
@@ -280,7 +303,7 @@ def render_invitation(key: str, *, participant: Participant, link: str) -> tuple
     stored = MessageTemplate.objects.filter(key=key).first()
     subject, body = (stored.subject, stored.body) if stored else DEFAULT_TEMPLATES[key]
     start = timezone.localtime(participant.visit.starts_at)
-    with translation.override("sv"):
+    with in_patient_language(participant.visit.patient):
         when = f"{formats.date_format(start, 'j F')} kl. {start:%H.%M}"
     context = Context({"start": when, "link": link}, autoescape=False)
     return Template(subject).render(context), Template(body).render(context)
@@ -288,11 +311,11 @@ def render_invitation(key: str, *, participant: Participant, link: str) -> tuple
 
 def participants_notify_moved(*, visit: VideoVisit, stamp: str) -> None:
     """The visit moved: everyone sent a link is told the new time; their links still
-    hold, now until the new end (B7, G5). In Swedish and worded per G6, like the
-    invitation, whatever language the staff member's page speaks. `stamp` tells one
-    move from another, so that moving back and forth is told each time."""
+    hold, now until the new end (B7, G5). In the patient's language and worded per G6,
+    like the invitation, whatever language the staff member's page speaks. `stamp`
+    tells one move from another, so that moving back and forth is told each time."""
     start = timezone.localtime(visit.starts_at)
-    with translation.override("sv"):
+    with in_patient_language(visit.patient):
         when = f"{formats.date_format(start, 'l j F Y')} kl. {start:%H.%M}"
         subject = _("Videomöte flyttat")
         body = _("Ditt videomöte är flyttat till %(when)s. Använd samma länk som "

@@ -37,6 +37,7 @@ from guests.joining import (
 from guests.models import InvitationLink, Participant
 from guests.services import LinkProblem, hash_token, link_check, link_mark_opened, link_resolve
 from integrations import eid
+from integrations.eid.messages import RFA
 from visits.models import VideoVisit
 
 logger = logging.getLogger(__name__)
@@ -194,7 +195,7 @@ def eid_page(request: HttpRequest, participant: Participant) -> HttpResponse:
         "participant": participant, "order": order,
         "problem": request.session.pop(EID_PROBLEM_SESSION_KEY, ""),
         "qr_svg": _qr_svg(order) if order else "",
-        "message": eid.CollectResult(eid.Status.PENDING, "outstandingTransaction").user_message(),
+        "message": _progress(eid.CollectResult(eid.Status.PENDING, "outstandingTransaction")),
         "simulator": simulator_enabled(),
         # For the mismatch path of the demo: a valid number that is not the invited one.
         "someone_else": "191212121212" if participant.personnummer != "191212121212"
@@ -221,6 +222,13 @@ def eid_start(request: HttpRequest, participant: Participant) -> HttpResponse:
         "started_at": order.started_at.isoformat(),
     }
     return redirect("guests:eid")
+
+
+def _progress(result: eid.CollectResult) -> str:
+    """BankID's message while the order is pending, but not its "Starta BankID-appen.",
+    which the page's instruction above the QR code already gives: one instruction."""
+    message = str(result.user_message())
+    return "" if message == str(RFA["RFA1"]) else message
 
 
 def _qr_svg(order: eid.Order) -> str:
@@ -253,7 +261,7 @@ def eid_collect(request: HttpRequest, participant: Participant) -> HttpResponse:
     except eid.EidError as error:
         return _eid_failed(request, str(error.user_message))
     if result.status == eid.Status.PENDING:
-        return render(request, "guests/eid.html#eid-message", {"message": result.user_message()})
+        return render(request, "guests/eid.html#eid-message", {"message": _progress(result)})
     if result.status == eid.Status.FAILED:
         return _eid_failed(request, str(result.user_message()))
     _forget_order(request, cancel=False)

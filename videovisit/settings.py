@@ -212,9 +212,16 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files browsers ask for at the site's root (/favicon.ico), served as they are.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # Where people outside open their links from (SMS and e-mail carry absolute URLs).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# The key a personal link's token is derived with from its row's nonce (G5): the
+# database alone holds no working link. The outbox and "Visa länk" derive a link again
+# and need the key it was made with; its own setting, so that the SECRET_KEY can be
+# rotated without that. By default the SECRET_KEY, as links were made before.
+LINK_SECRET = env("LINK_SECRET") or SECRET_KEY
 # A personal link stops working this long after the visit's booked end (G5).
 INVITATION_GRACE = datetime.timedelta(minutes=int(env("INVITATION_GRACE_MINUTES", "120")))
 # Link openings allowed per client address (django-ratelimit's "count/period"),

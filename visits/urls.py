@@ -18,6 +18,8 @@ urlpatterns = [
          name="participant-remove"),
     path("besok/<int:pk>/deltagare/<int:participant_pk>/ny-lank/", views.participant_link_view,
          name="participant-link"),
+    path("besok/<int:pk>/deltagare/<int:participant_pk>/kopiera-lank/",
+         views.participant_copy_link_view, name="participant-copy-link"),
     path("besok/<int:pk>/meddelanden/<int:message_pk>/skicka-igen/", views.message_resend,
          name="message-resend"),
     path("besok/<int:pk>/rum/", views.room_presence, name="room_presence"),

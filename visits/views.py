@@ -25,6 +25,7 @@ from django_htmx.http import (
 from audit.services import Action
 from guests.models import InterpreterAgency, InvitationLink, Participant
 from guests.services import (
+    link_current,
     link_issue,
     link_url,
     participant_add,
@@ -35,6 +36,7 @@ from guests.services import (
 from integrations.services import outbox_resend
 from patients.access import find_patient_for_staff, log_patient_access
 from patients.models import Patient
+from videovisit.confirm import Answer, Question, is_confirmed
 from videovisit.forms import add_errors
 from visits.access import get_visit_for_staff
 from visits.forms import (
@@ -160,13 +162,55 @@ def panel(request, pk: int) -> HttpResponse:
 TRANSITION_ACTIONS = {"receive", "start", "start_meeting", "end_meeting", "cancel"}
 
 
+def visit_question(visit: VideoVisit, action: str) -> Question:
+    """What the visit page asks before Avboka, Avsluta videomöte and Avsluta besök."""
+    url = (reverse("visits:finish", args=[visit.pk]) if action == "finish"
+           else reverse("visits:transition", args=[visit.pk, action]))
+    if action == "cancel":
+        question, label = _("Vill du avboka besöket?"), _("Avboka besöket")
+        consequence = _("De som har fått en länk får besked om att besöket är avbokat, och "
+                        "länkarna slutar gälla. Det går inte att ångra.")
+        if visit.bookings.exists():
+            booking_too = _("Bokningen avbokas också, så att tiden blir ledig.")
+            consequence = f"{booking_too} {consequence}"
+    elif action == "end_meeting":
+        question, label = _("Vill du avsluta videomötet?"), _("Avsluta videomötet")
+        consequence = _("Alla i mötet kopplas ner, och mötet kan inte startas igen. Besöket "
+                        "avslutar du sedan med Avsluta besök.")
+    else:
+        question, label = _("Vill du avsluta besöket?"), _("Avsluta besöket")
+        consequence = _("Länkarna slutar gälla och ingen kan komma in i videorummet längre. "
+                        "Det går inte att ångra.")
+    return Question(question=str(question), consequence=str(consequence), action=url,
+                    answers=(Answer(label=str(label)),),
+                    cancel_url=reverse("visits:detail", args=[visit.pk]),
+                    opener=f"action-{action}", target="#visit-panel", sync="#visit-panel:replace",
+                    include="#id_notes" if action == "finish" else "")
+
+
+def ask_on_visit_page(request, visit: VideoVisit, question: Question) -> HttpResponse:
+    """The question apart from the live panel, so that a colleague's update of the visit
+    cannot sweep it away before it is answered; without JavaScript, on the whole page."""
+    if not request.htmx:
+        return render_visit(request, visit, confirm=question)
+    response = render(request, "visits/detail.html#visit-dialog",
+                      {"visit": visit, "confirm": question})
+    return reswap(retarget(response, "#visit-dialog"), "outerHTML")
+
+
 @require_POST
 @login_required
 def transition(request, pk: int, action: str) -> HttpResponse:
-    """Ta emot, Starta besök, Starta/Avsluta videomöte, Avboka; 409 when not allowed now (V3)."""
+    """Ta emot, Starta besök, Starta/Avsluta videomöte, Avboka; 409 when not allowed now (V3).
+
+    Avboka and Avsluta videomöte ask first: without the answer nothing changes.
+    """
     if action not in TRANSITION_ACTIONS:
         raise Http404
     visit = get_visit_for_staff(request, pk)
+    if action in {"cancel", "end_meeting"} and visit.allows(action) \
+            and not is_confirmed(request):
+        return ask_on_visit_page(request, visit, visit_question(visit, action))
     from_start = request.POST.get("from") == "start"
     try:
         visit = visit_transition(visit=visit, action=action, user=request.user)
@@ -177,19 +221,37 @@ def transition(request, pk: int, action: str) -> HttpResponse:
             url = reverse("visits:detail", args=[visit.pk])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         visit.refresh_from_db()
-        return render_visit(request, visit, status=409, problem=refused.message)
+        return render_visit(request, visit, status=409, problem=refused.message,
+                            clear_dialog=bool(request.htmx))
     if action == "receive" and from_start:
         url = reverse("visits:detail", args=[visit.pk])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if not request.htmx:
         return redirect("visits:detail", pk=visit.pk)
-    return render_visit(request, visit)
+    return render_visit(request, visit, clear_dialog=True)
+
+
+def journal_question(visit: VideoVisit) -> Question:
+    """Avsluta besök with notes: are they in VAS? Either answer finishes the visit (V5)."""
+    return Question(
+        question=str(_("Är anteckningarna journalförda i VAS?")),
+        consequence=str(_("Besöket avslutas i båda fallen. Om du svarar nej ligger besöket kvar "
+                          "under ”Anteckningar som inte är journalförda” på startsidan tills "
+                          "du bekräftar.")),
+        action=reverse("visits:finish", args=[visit.pk]),
+        answers=(Answer(label=str(_("Ja, journalfört – avsluta besök")), name="journaled",
+                        value="yes", primary=True),
+                 Answer(label=str(_("Inte än – avsluta besök")), name="journaled",
+                        value="no")),
+        cancel_url=reverse("visits:detail", args=[visit.pk]), opener="action-finish",
+        target="#visit-panel", sync="#visit-panel:replace", include="#id_notes")
 
 
 @require_POST
 @login_required
 def finish(request, pk: int) -> HttpResponse:
-    """Avsluta besök; with notes, first ask whether they are recorded in VAS (V2, V5)."""
+    """Avsluta besök, after a question: with notes, whether they are recorded in VAS
+    (V2, V5); without, whether to end the visit at all."""
     visit = get_visit_for_staff(request, pk)
     answer = request.POST.get("journaled")
     journaled = {"yes": True, "no": False}.get(answer)
@@ -199,19 +261,17 @@ def finish(request, pk: int) -> HttpResponse:
             # Notes typed but not saved go with "Avsluta besök", so the question
             # about VAS is asked about them too (V5).
             visit = visit_save_notes(visit=visit, notes=typed, user=request.user)
+        if journaled is None and not visit.notes and visit.allows("finish") \
+                and not is_confirmed(request):
+            return ask_on_visit_page(request, visit, visit_question(visit, "finish"))
         visit = visit_finish(visit=visit, user=request.user, journaled=journaled)
     except JournalingUnanswered:
-        # The question stands apart from the live panel, so a colleague's update
-        # cannot sweep it away before it is answered.
-        if not request.htmx:
-            return render_visit(request, visit, ask_journaled=True)
-        response = render(request, "visits/detail.html#finish-dialog",
-                          {"visit": visit, "ask_journaled": True})
-        return reswap(retarget(response, "#finish-dialog"), "outerHTML")
+        return ask_on_visit_page(request, visit, journal_question(visit))
     except (IllegalTransition, ValidationError) as refused:
         visit.refresh_from_db()
         message = getattr(refused, "message", None) or " ".join(refused.messages)
-        return render_visit(request, visit, status=409, problem=message)
+        return render_visit(request, visit, status=409, problem=message,
+                            clear_dialog=bool(request.htmx))
     if not request.htmx:
         return redirect("visits:detail", pk=visit.pk)
     response = render_visit(request, visit, clear_dialog=True)
@@ -318,11 +378,40 @@ def participant_add_view(request, pk: int) -> HttpResponse:
     return render_participants(request, visit, form=form, status=422)
 
 
+def participant_question(visit: VideoVisit, participant: Participant, *,
+                         remove: bool) -> Question:
+    """What Redigera deltagare asks before Ta bort and Ny länk: both end a link (G5)."""
+    name = participant.full_name
+    if remove:
+        question = _("Vill du ta bort %(name)s?") % {"name": name}
+        label, url = _("Ta bort %(name)s") % {"name": name}, "visits:participant-remove"
+        consequence = _("Länken slutar gälla direkt, och den som är i videomötet med den "
+                        "kopplas ner.")
+    else:
+        question = _("Vill du göra en ny länk för %(name)s?") % {"name": name}
+        label, url = _("Gör en ny länk"), "visits:participant-link"
+        consequence = _("Länken som %(name)s har nu slutar gälla direkt, också om den redan "
+                        "är lämnad vidare, till exempel till tolkförmedlingen. Den nya visas "
+                        "här för att kopieras. Vill du bara se länken igen, välj Visa länk."
+                        ) % {"name": name}
+    action = "remove" if remove else "relink"
+    return Question(question=question, consequence=consequence,
+                    action=reverse(url, args=[visit.pk, participant.pk]),
+                    answers=(Answer(label=label),),
+                    cancel_url=reverse("visits:participants", args=[visit.pk]) + "?redigera=1",
+                    opener=f"participant-{action}-{participant.pk}", target="#participants")
+
+
 @require_POST
 @login_required
 def participant_remove_view(request, pk: int, participant_pk: int) -> HttpResponse:
+    """Ta bort, after a question: the participant's link stops at once (G5)."""
     visit = get_visit_for_staff(request, pk)
     participant = get_object_or_404(visit.participants.active(), pk=participant_pk)
+    if participant.is_removable and not is_confirmed(request):
+        return render_participants(request, visit, form=ParticipantForm(),
+                                   participant_confirm=participant_question(
+                                       visit, participant, remove=True))
     try:
         participant_remove(participant=participant)
     except ValidationError as error:
@@ -334,10 +423,33 @@ def participant_remove_view(request, pk: int, participant_pk: int) -> HttpRespon
 
 @require_POST
 @login_required
+def participant_copy_link_view(request, pk: int, participant_pk: int) -> HttpResponse:
+    """Visa länk: the participant's link that holds now, to copy again; nothing is
+    revoked, so a link given to the agency keeps working (G3, G5). A POST, since it
+    hands out a way in, and logged like a look at whose link it is (S1)."""
+    visit = get_visit_for_staff(request, pk, action=Action.VIEW)
+    participant = get_object_or_404(visit.participants.active(), pk=participant_pk)
+    try:
+        token = link_current(participant=participant)
+    except ValidationError as error:
+        return render_participants(request, visit, form=ParticipantForm(), status=409,
+                                   problem=" ".join(error.messages))
+    log_patient_access(request, visit.patient, Action.VIEW, obj=participant)
+    return render_participants(request, visit, form=ParticipantForm(), link_again=True,
+                               new_links=[(participant, link_url(token))])
+
+
+@require_POST
+@login_required
 def participant_link_view(request, pk: int, participant_pk: int) -> HttpResponse:
-    """Kopiera inbjudningslänk: a fresh link to copy; the earlier one stops working (G3, G5)."""
+    """Ny länk, after a question: a fresh link to copy; the earlier one stops working
+    (G3, G5)."""
     visit = get_visit_for_staff(request, pk)
     participant = get_object_or_404(visit.participants.active(), pk=participant_pk)
+    if not is_confirmed(request):
+        return render_participants(request, visit, form=ParticipantForm(),
+                                   participant_confirm=participant_question(
+                                       visit, participant, remove=False))
     token = link_issue(participant=participant)
     return render_participants(request, visit, form=ParticipantForm(),
                                new_links=[(participant, link_url(token))])
@@ -552,6 +664,21 @@ def contacts_saved_message(change: ContactsChange) -> str:
     return " ".join(str(sentence) for sentence in said)
 
 
+def agent_question(visit: VideoVisit, form: ContactsForm) -> Question:
+    """Byt ombud ends the agent's link: asked before it is done (P5, G5)."""
+    old, new = visit.agent.list_name, form.cleaned_data["agent"].list_name
+    return Question(
+        question=str(_("Vill du byta ombud till %(new)s?") % {"new": new}),
+        consequence=str(_("Länken som %(old)s har slutar gälla direkt, och %(new)s får en ny "
+                          "länk som sms.") % {"old": old, "new": new}),
+        action=reverse("visits:contacts", args=[visit.pk]),
+        answers=(Answer(label=str(_("Byt ombud"))),),
+        cancel_url=reverse("visits:contacts", args=[visit.pk]) + "?redigera=1",
+        opener="contacts-save", target="#contacts-editor",
+        fields=(("primary_contact", str(form.cleaned_data["primary_contact"].pk)),
+                ("agent", str(form.cleaned_data["agent"].pk))))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def contacts(request, pk: int) -> HttpResponse:
@@ -573,6 +700,12 @@ def contacts(request, pk: int) -> HttpResponse:
         return render_contacts(request, visit, contacts_form=ContactsForm(visit=visit))
     form = ContactsForm(request.POST, visit=visit)
     if form.is_valid():
+        new_agent = form.cleaned_data["agent"]
+        if new_agent != visit.agent and visit.agent is not None and visit.contacts_changeable \
+                and not is_confirmed(request):
+            # The agent's link stops working: asked first, the choice kept below it.
+            return render_contacts(request, visit, contacts_form=form,
+                                   contacts_confirm=agent_question(visit, form))
         try:
             with transaction.atomic():
                 change = visit_change_contacts(

@@ -24,16 +24,25 @@ function showProblem(text) {
 // A marked element that cannot take focus itself hands it to its first field.
 // Enter in a field is different: htmx gives focus back to that field (by its id), and
 // it stays there unless the answer has errors, which the person must hear first.
-// A link or button that opens a part elsewhere on the page (Flytta, Byt ombud) keeps
-// focus too; focus then goes to what it opened, if that is marked.
+// A link or button that opens a part elsewhere on the page (Flytta, Byt ombud, a
+// form's button whose question appears apart) keeps focus too; focus then goes to what
+// it opened, if that is marked.
 document.addEventListener("htmx:afterSettle", (event) => {
   if (!event.detail.requestConfig?.triggeringEvent?.isTrusted) return;
   const part = event.target;
+  // A question before a destructive action (templates/_confirm.html) is what the
+  // person must answer next, wherever focus was or htmx put it back by its id.
+  const question = part.querySelector("[data-confirm] [data-swap-focus]");
+  if (question) {
+    question.focus();
+    return;
+  }
   const invalid = part.querySelector('[aria-invalid="true"]');
   const active = document.activeElement;
   if (active && active !== document.body) {
     const typedHere = invalid && part.contains(active) && active.getAttribute("aria-invalid") !== "true";
-    const openedElsewhere = !part.contains(active) && active === event.detail.requestConfig.elt
+    const opener = event.detail.requestConfig.elt;
+    const openedElsewhere = !part.contains(active) && opener?.contains(active)
       && part.querySelector("[data-swap-focus]");
     if (!typedHere && !openedElsewhere) return;
   }
@@ -115,4 +124,24 @@ document.addEventListener("change", (event) => {
     ?? [...select.options].find((option) => option.defaultSelected)?.value ?? select.options[0]?.value;
   roleShown.set(select, select.value);
   if (box.checked === roles.includes(before)) box.checked = roles.includes(select.value);
+});
+
+// Redigera deltagare: the add button says what will happen to the link, sent or shown
+// to copy, as the channel changes (the server renders it the same way).
+document.addEventListener("change", (event) => {
+  const radio = event.target.closest('input[type="radio"][name="channel"]');
+  const button = radio?.form?.querySelector("[data-channel-label]");
+  if (!button || !radio.checked) return;
+  button.textContent = radio.value === "none" ? button.dataset.labelCopy : button.dataset.labelSend;
+});
+
+// Ask before destroying (templates/_confirm.html): Avbryt puts the question away without
+// loading the page again, and focus goes back to the button that asked.
+document.addEventListener("click", (event) => {
+  const box = event.target.closest("[data-confirm-cancel]")?.closest("[data-confirm]");
+  if (!box) return;
+  event.preventDefault();
+  const opener = document.getElementById(box.dataset.confirmOpener);
+  box.remove();
+  opener?.focus();
 });

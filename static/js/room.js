@@ -6,7 +6,8 @@
 // "closed" says why the server is about to close the socket for good.
 import { loadDeviceChoice, mediaConstraints, mediaProblem } from "./media.js";
 
-const FINAL_CLOSE_CODES = new Set([4000, 4001, 4002, 4003, 4004, 4005]);
+const ENDED = 4000;
+const FINAL_CLOSE_CODES = new Set([ENDED, 4001, 4002, 4003, 4004, 4005]);
 // Signals that arrive before the snapshot admitting us, and how long a peer first heard
 // from by signal is kept while snapshots do not list it yet.
 const MAX_EARLY_SIGNALS = 500;
@@ -21,6 +22,7 @@ class Room {
     this.earlySignals = [];
     this.wanted = false;
     this.userLeft = false;
+    this.ended = false;
     this.attempt = 0;
     this.failedOpens = 0;
     this.localStream = null;
@@ -43,12 +45,13 @@ class Room {
 
   show(view) {
     const title = document.querySelector("[data-room-page-title]");
-    if (title) {
-      title.dataset.titleWaiting ??= title.textContent;
-      const inMeeting = view === "meeting" || view === "left";
-      title.textContent = inMeeting ? title.dataset.titleMeeting : title.dataset.titleWaiting;
-      document.title = document.title.replace(
-        inMeeting ? title.dataset.titleWaiting : title.dataset.titleMeeting, title.textContent);
+    // While connecting the page keeps the name it came with; once the meeting has
+    // ended it says so, not "Väntrum" again (R5).
+    const name = { waiting: "titleWaiting", meeting: "titleMeeting", left: "titleMeeting",
+                   closed: "titleMeeting", ended: "titleEnded" }[view];
+    if (title && name) {
+      document.title = document.title.replace(title.textContent, title.dataset[name]);
+      title.textContent = title.dataset[name];
     }
     this.el.waiting.hidden = view !== "waiting";
     this.el.tiles.hidden = view !== "meeting";
@@ -60,6 +63,7 @@ class Room {
     if (this.wanted) return;
     this.wanted = true;
     this.closedFor = null;
+    this.ended = false;
     // Names this page's media session; a socket that reconnects brings it back, so the
     // others keep their peer connections with us through a drop or a restart (R4).
     this.connectionId = crypto.randomUUID();
@@ -133,7 +137,7 @@ class Room {
       if (!this.wanted) return;
       const code = this.closedFor?.code ?? event.code;
       if (FINAL_CLOSE_CODES.has(code)) {
-        this.end(this.msg[`msgClosed${code}`] || this.closedFor?.message);
+        this.end(this.msg[`msgClosed${code}`] || this.closedFor?.message, code);
         return;
       }
       // Dropped (network, server restart): the media flows on peer to peer while the
@@ -156,10 +160,13 @@ class Room {
     } catch { /* offline: keep trying */ }
   }
 
-  end(message) {
+  // The socket closed for good: the meeting ended (CLOSE_ENDED), or this person may not
+  // stay in it (removed, replaced by another window, full, signed out).
+  end(message, code = ENDED) {
     this.leave();
     this.say(message);
-    this.show("ended");
+    this.ended = code === ENDED;
+    this.show(this.ended ? "ended" : "closed");
     this.root.dispatchEvent(new CustomEvent("room-ended", { bubbles: true }));
   }
 
@@ -428,10 +435,16 @@ if (root) {
     // Staff: the room opens on the visit page while the meeting is live, and closes
     // with it; the panel's state comes from the page's live updates (R1).
     const sync = () => {
-      const live = document.getElementById("visit-panel")?.dataset.visitState === "video_live";
+      const state = document.getElementById("visit-panel")?.dataset.visitState;
+      const live = state === "video_live";
       if (live && !room.wanted && !room.userLeft) room.join();
-      if (!live && room.wanted) room.leave();
-      root.hidden = !live && !room.closedFor;
+      // Avsluta videomöte, here or by a colleague: the room says it ended and what is
+      // left to do, whether the socket's close or the panel's update comes first.
+      if (!live && room.wanted) {
+        if (state === "video_ended") room.end(room.msg.msgClosed4000);
+        else room.leave();
+      }
+      root.hidden = !live && !(state === "video_ended" && room.ended);
     };
     document.body.addEventListener("htmx:afterSettle", sync);
     sync();

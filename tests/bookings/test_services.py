@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import formats, translation
 from personnummer import personnummer as lib
 
 from bookings.models import Booking
@@ -226,6 +227,20 @@ def test_a_group_visit_sends_each_patient_the_teams_link_in_1177(ref, clinician,
     sent = OutboxMessage.objects.filter(channel="portal")
     assert {m.recipient for m in sent} == {p.personnummer for p in patients}
     assert all(TEAMS in m.body and m.subject == "Länk till ditt gruppbesök" for m in sent)
+
+
+def test_the_group_message_is_in_the_patients_language_whatever_the_staff_speak(
+        ref, clinician, care_unit, day):  # B5
+    patients = PatientFactory.create_batch(2, care_units=[care_unit])
+    with translation.override("en"):
+        booking_create(kind="group", care_unit=care_unit, owner=clinician,
+                       starts_at=at(day, 9), ends_at=at(day, 10), contact_type=ref.divl,
+                       schedule_activity=ref.video_activity, created_by=clinician,
+                       group_patients=patients, meeting_url=TEAMS)
+    with translation.override("sv"):
+        weekday = formats.date_format(at(day, 9), "l")
+    for message in OutboxMessage.objects.filter(channel="portal"):
+        assert f"gruppbesöket {weekday} " in message.body
 
 
 def test_a_group_patient_who_is_busy_then_is_refused_by_name(ref, clinician, care_unit,

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import formats, translation
 
 from audit.models import AccessLogEntry
 from bookings.forms import slot_value
@@ -156,6 +157,23 @@ def test_a_child_under_13_gets_the_agent_step(client, alice, ref, schedule, chil
     assert booking.video_visit.participants.get().kind == "agent"
     page = client.get(reverse("bookings:kallelse", args=[booking.pk])).content.decode()
     assert "Barnets ombud legitimerar sig med BankID." in page
+
+
+def test_the_printed_kallelse_is_in_the_patients_language_not_the_staff_pages(
+        client, settings, booked, day):  # B2
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("bookings:kallelse", args=[booked.pk])).content.decode()
+    assert '<html lang="en">' in page and ">Print<" in page  # the staff member's tools
+    kallelse = page[page.index("<article"):page.index("</article>")]
+    assert 'lang="sv"' in kallelse
+    with translation.override("sv"):
+        when = formats.date_format(at(day, 9), "l j F Y")
+    for swedish in ["Kallelse till videobesök", "<dt>Tid</dt>", f"<dd>{when} 09.00–09.30",
+                    "<dt>Hos</dt>", "<dt>Besöksform</dt>", "du deltar via mobil"]:
+        assert swedish in kallelse, swedish
+    assert "<title>Kallelse" in page
+    for english in ["Appointment", "Time", "Type of visit", "With"]:
+        assert english not in kallelse, english
 
 
 def test_taken_times_are_not_offered(client, alice, ref, schedule, adult, day):  # B6
@@ -312,8 +330,18 @@ def test_flytta_without_a_time_says_so(client, booked, day):  # B7
     assert response.status_code == 422 and "Välj en ledig tid." in response.content.decode()
 
 
-def test_avboka_cancels_the_booking_and_its_visit(client, booked, adult):  # B7
-    response = client.post(reverse("bookings:cancel", args=[booked.pk]))
+def test_avboka_asks_first_then_cancels_the_booking_and_its_visit(client, booked,
+                                                                  adult):  # B7
+    where = reverse("bookings:cancel", args=[booked.pk])
+    page = client.post(where).content.decode()
+    assert "<html" in page and "Vill du avboka bokningen?" in page  # without JavaScript
+    assert 'role="alertdialog"' in page and 'name="bekraftat" value="ja"' in page
+    booked.refresh_from_db()
+    assert booked.cancelled_at is None and booked.video_visit.state == "scheduled"
+    asked = client.post(where, headers=HTMX).content.decode()
+    assert asked.lstrip().startswith('<div id="cancel-question">')  # in place, with htmx
+    assert 'data-confirm-opener="booking-cancel"' in asked
+    response = client.post(where, {"bekraftat": "ja"})
     assert response.status_code == 302
     booked.refresh_from_db()
     assert booked.cancelled_at and booked.video_visit.state == "cancelled"
@@ -322,7 +350,8 @@ def test_avboka_cancels_the_booking_and_its_visit(client, booked, adult):  # B7
 
 def test_outsider_cannot_move_or_cancel(client, booked, outsider, day):  # S2
     client.force_login(outsider)
-    assert client.post(reverse("bookings:cancel", args=[booked.pk])).status_code == 403
+    assert client.post(reverse("bookings:cancel", args=[booked.pk]), {"bekraftat": "ja"}
+                       ).status_code == 403
     assert client.post(reverse("bookings:reschedule", args=[booked.pk]),
                        {"day": day.isoformat(), "slot": slot(day, 11)}).status_code == 403
     booked.refresh_from_db()
@@ -373,6 +402,16 @@ def test_the_1177_feed_shows_only_published_bookings(client, settings, ref, clin
     # The team visit once, as the owner's Teambesök; never its Medverkan booking.
     assert [b["start"] for b in response.json()["bookings"]] == [
         at(day, 9).isoformat(), at(day, 11).isoformat()]
+
+
+def test_the_1177_feed_speaks_the_patients_language(client, settings, booked, adult):  # B8
+    settings.BOOKINGS_FEED_TOKEN = "feed-token"
+    response = client.post(reverse("bookings:published-feed"),
+                           {"personnummer": adult.personnummer},
+                           content_type="application/json",
+                           headers={"Authorization": "Bearer feed-token",
+                                    "Accept-Language": "en"})
+    assert [b["title"] for b in response.json()["bookings"]] == ["Videobesök"]
 
 
 def test_the_1177_feed_needs_its_token(client, settings, adult):  # B8

@@ -77,6 +77,11 @@ def test_staff_pages_have_no_wcag_violations(page, clinician, colleague_same_uni
 
     page.goto(f"/besok/{visit.pk}/")
     assert_accessible(page, "visit page")
+    page.get_by_role("button", name="Avboka").click()
+    expect(page.get_by_role("alertdialog", name="Vill du avboka besöket?")).to_be_visible()
+    assert_accessible(page, "question before cancelling")
+    page.get_by_role("link", name="Avbryt").click()
+    expect(page.get_by_role("button", name="Avboka")).to_be_focused()
     page.get_by_role("link", name="Redigera deltagare").click()
     expect(page.get_by_role("button", name="Lägg till och skicka länk")).to_be_visible()
     assert_accessible(page, "participants editor")
@@ -241,8 +246,10 @@ def test_identify_and_device_check_have_no_wcag_violations(browser, live_server_
         patient.get_by_role("button", name="Legitimera med BankID").click()
         expect(patient.get_by_role("img", name="QR-kod för BankID")).to_be_visible()
         # BankID's message is polled; the status a screen reader hears survives each poll.
+        # Its "Starta BankID-appen." is the instruction above the code, said once.
+        expect(patient.get_by_text("Starta BankID-appen", exact=False)).to_have_count(1)
         status = patient.get_by_role("status")
-        expect(status).not_to_be_empty()
+        expect(status).to_be_attached()
         status.evaluate("element => { window.announcer = element; }")
         patient.wait_for_timeout(2500)
         assert status.evaluate("element => element === window.announcer")
@@ -339,7 +346,12 @@ def test_waiting_room_and_live_room_have_no_wcag_violations(browser, live_server
         assert_accessible(staff, "live room, staff, participants editor open")
 
         staff.get_by_role("button", name="Avsluta videomöte").click()
+        question = staff.get_by_role("alertdialog", name="Vill du avsluta videomötet?")
+        expect(question.get_by_role("heading")).to_be_focused()
+        assert_accessible(staff, "question before ending the meeting")
+        question.get_by_role("button", name="Avsluta videomötet").click()
         expect(status).to_have_text("Videomötet är avslutat. Du kan stänga sidan.")
+        expect(patient.get_by_role("heading", level=1)).to_have_text("Videomötet är avslutat")
         assert_accessible(patient, "ended meeting, patient")
         expect(staff.locator("#visit-state")).to_have_text("Videomöte avslutat")
         assert_accessible(staff, "ended meeting, staff")

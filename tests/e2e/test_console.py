@@ -50,7 +50,11 @@ def test_a_clinician_runs_a_visit_from_the_start_page_to_journaled(page, clinici
     page.get_by_role("button", name="Starta videomöte").click()
     expect(state).to_have_text("Videomöte pågår")
     page.get_by_role("button", name="Avsluta videomöte").click()
+    # Asked first; the answer ends it (V2).
+    page.get_by_role("alertdialog", name="Vill du avsluta videomötet?").get_by_role(
+        "button", name="Avsluta videomötet").click()
     expect(state).to_have_text("Videomöte avslutat")
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
 
     page.get_by_role("textbox", name="Anteckningar").fill("Ordinerat vila i en vecka.")
     page.get_by_role("button", name="Spara anteckningar").click()
@@ -144,3 +148,27 @@ def test_nytt_besok_invites_guests_with_the_visit(page, clinician, care_unit,
     assert_accessible(page, "visit page after Nytt besök")
     visit = VideoVisit.objects.get()
     assert [p.kind for p in visit.participants.all()] == ["patient", "relative", "interpreter"]
+
+
+def test_no_page_asks_for_something_that_is_not_there(page, clinician, care_unit, visits):
+    """The browser's console stays clean: no 404 for an icon or a file on any page."""
+    from guests.services import participant_add
+    from tests.e2e.conftest import off_loop
+
+    missing, errors, icons = [], [], []
+    page.on("response", lambda r: missing.append(f"{r.status} {r.url}")
+            if r.status >= 400 else None)
+    page.on("request", lambda r: icons.append(r.url) if "favicon" in r.url else None)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _participant, token = off_loop(participant_add, visit=visits["tomorrow"], kind="relative",
+                                   first_name="Margareta", last_name="Ek", channel="none")
+    page.goto(f"/in/{token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inbjudan till videomöte")
+    page.wait_for_load_state("networkidle")
+    log_in(page, "alice")
+    for url in ["/", f"/besok/{visits['today'].pk}/", "/patienter/sok/", "/boka/",
+                f"/patienter/{visits['today'].patient.pk}/besok/"]:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+    assert not missing and not errors, (missing, errors)
+    assert icons, "the pages name their icon"

@@ -38,6 +38,11 @@ def test_staff_change_the_agent_on_a_childs_visit_page(page, clinician, care_uni
     assert_accessible(page, "visit page with Byt ombud open")
     editor.get_by_label("Ombud (får länken)").select_option(label="Johan Berg")
     editor.get_by_role("button", name="Spara ombud och primär kontakt").click()
+    # The old agent's link ends: asked first, with focus on the question (G5).
+    question = editor.get_by_role("alertdialog", name="Vill du byta ombud till Johan Berg?")
+    expect(question.get_by_role("heading")).to_be_focused()
+    assert_accessible(page, "question before changing the agent")
+    question.get_by_role("button", name="Byt ombud").click()
 
     expect(editor).to_contain_text("Ombudet är bytt")
     expect(participants).to_contain_text("Johan Berg")

@@ -155,9 +155,21 @@ def test_the_patient_identifies_waits_and_meets_the_clinician(browser, live_serv
         wait_for_video(patient, peers=2)
 
         staff.get_by_role("button", name="Avsluta videomöte").click()  # R5
+        staff.get_by_role("button", name="Avsluta videomötet").click()
         expect(patient.locator("[data-room-status]")).to_have_text(
             "Videomötet är avslutat. Du kan stänga sidan.")
         expect(interpreter.locator("[data-room-status]")).to_contain_text("avslutat")
+        # The patient's page says the meeting has ended, not Väntrum, and stays so.
+        expect(patient.get_by_role("heading", level=1)).to_have_text("Videomötet är avslutat")
+        expect(patient).to_have_title("Videomötet är avslutat")
+        # Staff still have the visit to finish: the room says so, not "close the page".
+        staff_room = staff.get_by_role("region", name="Videomöte")
+        expect(staff_room).to_contain_text("Avsluta besöket med knappen Avsluta besök")
+        expect(staff_room).not_to_contain_text("stänga sidan")
+        expect(staff.get_by_role("button", name="Avsluta besök")).to_be_visible()
+        patient.reload()
+        expect(patient.get_by_role("heading", level=1)).to_have_text("Videomötet är avslutat")
+        expect(patient.locator("[data-room-status]")).to_contain_text("avslutat")
     finally:
         close_rooms(patient, staff, interpreter)
 

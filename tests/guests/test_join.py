@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import re
 
 import pytest
 from django.urls import reverse
@@ -75,8 +76,17 @@ def test_legitimera_shows_a_server_made_qr_code_and_never_the_secret(client, vis
     qr = client.get(reverse("guests:eid_qr"), headers={"HX-Request": "true"})
     assert qr.status_code == 200 and b"<svg" in qr.content
     assert order["qr_start_secret"].encode() not in qr.content
+
+
+def test_legitimera_says_start_the_app_once(client, visit, simulator):
+    invite(client, visit)
+    start_eid(client)
+    page = client.get(reverse("guests:eid")).content.decode()
+    assert page.count("Starta BankID-appen") == 1
+    assert "Starta BankID-appen i din mobil och tryck på QR-ikonen." in page
+    # The poll brings BankID's messages, but not the start the instruction already gives.
     status = client.get(reverse("guests:eid_collect"), headers={"HX-Request": "true"})
-    assert "Starta BankID-appen." in status.content.decode()
+    assert status.status_code == 200 and "Starta BankID-appen" not in status.content.decode()
 
 
 def test_the_invited_patient_identifies_and_goes_on(client, visit, simulator):  # G4
@@ -132,6 +142,14 @@ def test_the_simulator_control_does_not_exist_without_debug(client, visit, setti
     assert "Identifiera som" not in client.get(reverse("guests:eid")).content.decode()
     assert client.post(reverse("guests:eid_simulate"),
                        {"personnummer": visit.patient.personnummer}).status_code == 404
+
+
+def test_after_the_meeting_the_room_page_says_it_has_ended_not_vantrum(client, visit):  # R5
+    invite(client, visit, Participant.Kind.INTERPRETER)
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.VIDEO_ENDED)
+    room = client.get(reverse("guests:room")).content.decode()
+    assert "<title>Videomötet är avslutat</title>" in room
+    assert re.search(r"<h1 [^>]*>Videomötet är avslutat</h1>", room)
 
 
 @pytest.mark.parametrize("state,says", [

@@ -13,6 +13,7 @@ from guests.models import InvitationLink, Participant
 from guests.services import (
     LinkProblem,
     hash_token,
+    link_current,
     link_issue,
     link_resolve,
     participant_add,
@@ -49,6 +50,19 @@ def test_a_link_has_256_random_bits_and_only_its_hash_is_stored(visit):  # G5
     assert link.token_hash == hash_token(token) and token not in link.token_hash
     assert token not in link.nonce  # the token needs the SECRET_KEY besides the row
     assert link_resolve(token) == participant
+
+
+def test_links_hold_while_the_secret_key_is_rotated_apart_from_the_link_secret(
+        visit, settings):  # G5
+    settings.LINK_SECRET = "the-link-secret"
+    participant, token = add_relative(visit)
+    message = OutboxMessage.objects.get()
+    settings.SECRET_KEY = "a-rotated-secret-key"
+    assert link_current(participant=participant) == token
+    assert token in body_to_send(message)  # the invitation waiting in the outbox
+    settings.LINK_SECRET = "another-link-secret"  # the row alone gives no link
+    with pytest.raises(ValidationError):
+        link_current(participant=participant)
 
 
 def test_the_invitation_says_only_when_and_the_link(visit, django_capture_on_commit_callbacks):
@@ -118,6 +132,28 @@ def test_a_new_link_replaces_the_old_one(visit):  # G5
     assert link_resolve(new) == participant
     with pytest.raises(LinkProblem):
         link_resolve(old)
+
+
+def test_the_current_link_can_be_given_again_without_replacing_it(visit):  # G3, G5
+    participant, token = add_relative(visit, channel=Participant.Channel.NONE, mobile="")
+    assert link_current(participant=participant) == token
+    assert link_resolve(token) == participant  # still holds
+    new = link_issue(participant=participant)
+    assert link_current(participant=participant) == new
+
+
+def test_a_link_kept_only_as_a_hash_cannot_be_given_again(visit):  # G5
+    participant, _token = add_relative(visit, channel=Participant.Channel.NONE, mobile="")
+    participant.links.update(nonce="")  # as links were stored before nonces
+    with pytest.raises(ValidationError, match="Ny länk"):
+        link_current(participant=participant)
+
+
+def test_a_removed_participants_link_is_not_given_again(visit):  # G5
+    participant, _token = add_relative(visit)
+    participant_remove(participant=participant)
+    with pytest.raises(ValidationError, match="ingen länk som gäller"):
+        link_current(participant=participant)
 
 
 @pytest.mark.parametrize(("change", "code"), [

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -240,6 +242,20 @@ def test_the_besok_tab_lists_the_patients_visits(client, alice, care_unit):
     assert "Uppföljning" in content
     assert reverse("visits:detail", args=[visit.pk]) in content
     assert "inga videobesök" not in content
+
+
+@pytest.mark.parametrize(("language", "shown"), [("sv", "8 december 2026 09:30"),
+                                                  ("en", "8 December 2026 09:30")])
+def test_the_besok_tab_dates_speak_the_pages_language(client, alice, care_unit, settings,
+                                                      language, shown):
+    from tests.visits.factories import VideoVisitFactory, at
+
+    patient = PatientFactory(care_units=[care_unit])
+    VideoVisitFactory(patient=patient, care_unit=care_unit, owner=alice,
+                      starts_at=at(datetime.date(2026, 12, 8), 9, 30))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    content = client.get(reverse("patients:visits", args=[patient.pk])).content.decode()
+    assert f">{shown}</a>" in content
 
 
 def test_outsider_is_refused_the_patient_and_the_search_card(client, outsider, care_unit):  # S2

@@ -49,8 +49,10 @@ def change(visit, user, *, primary_contact, agent):
                                  user=user)
 
 
-def post(client, visit, *, htmx=True, **fields):
-    return client.post(reverse("visits:contacts", args=[visit.pk]), fields,
+def post(client, visit, *, htmx=True, confirmed=True, **fields):
+    """Save the choice; `confirmed`: with the answer to the question a new agent asks."""
+    data = fields | ({"bekraftat": "ja"} if confirmed else {})
+    return client.post(reverse("visits:contacts", args=[visit.pk]), data,
                        headers=HTMX if htmx else {})
 
 
@@ -212,6 +214,31 @@ def test_staff_change_the_agent_and_the_page_updates(client, alice, visit, karin
     participants = client.get(reverse("visits:participants", args=[visit.pk]),
                               headers=HTMX).content.decode()
     assert "Johan Berg" in participants and "Karin Berg" not in participants
+
+
+def test_a_new_agent_is_asked_about_first_and_nothing_changes_until_confirmed(
+        client, alice, visit, karin, johan, karins_token):  # P5, G5
+    response = post(client, visit, confirmed=False, primary_contact=karin.pk, agent=johan.pk)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Vill du byta ombud till Johan Berg?" in content
+    assert "Länken som Karin Berg har slutar gälla direkt" in content
+    # The answer carries the choice; the form stays below the question.
+    assert f'name="agent" value="{johan.pk}"' in content
+    assert 'data-confirm-opener="contacts-save"' in content and 'id="contacts-save"' in content
+    assert unchanged(visit, karin, karins_token)
+    # Without JavaScript, on the whole page.
+    page = post(client, visit, htmx=False, confirmed=False, primary_contact=karin.pk,
+                agent=johan.pk).content.decode()
+    assert "<html" in page and "Vill du byta ombud till Johan Berg?" in page
+    assert unchanged(visit, karin, karins_token)
+    assert "Ombudet är bytt" in post(client, visit, primary_contact=karin.pk,
+                                     agent=johan.pk).content.decode()
+
+
+def test_a_new_primary_contact_alone_is_not_asked_about(client, alice, visit, karin, johan):
+    response = post(client, visit, confirmed=False, primary_contact=johan.pk, agent=karin.pk)
+    assert "Primär kontakt är ändrad" in response.content.decode()
 
 
 def test_the_change_is_in_the_access_log(client, alice, visit, karin, johan):  # S1

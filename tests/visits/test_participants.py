@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from audit.models import AccessLogEntry
 from guests.models import InterpreterAgency, InvitationLink, Participant
 from guests.services import LinkProblem, link_resolve, participant_add
 from integrations.delivery import body_to_send
@@ -16,6 +17,7 @@ from visits.models import VideoVisit
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
+CONFIRMED = {"bekraftat": "ja"}  # the answer to the question a destructive action asks
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def test_the_editor_opens_in_place(client, visit):  # G1
                           headers=HTMX)
     content = response.content.decode()
     assert content.lstrip().startswith('<section id="participants"')  # only the section
-    assert "Lägg till och skicka länk" in content
+    assert ">Lägg till och skicka länk</button>" in content  # by SMS, unless changed
 
 
 def test_adding_a_relative_sends_the_link_and_shows_it_once(client, visit,
@@ -72,6 +74,9 @@ def test_bjud_in_tolk_fills_in_the_agency_preset(client, visit, tolk):  # G3
     assert 'value="videolank@digitaltolk.se"' in content
     assert re.search(r'value="none"[^>]*checked', content)  # the link is copied, not sent
     assert not re.search(r'value="sms"[^>]*checked', content)
+    # The button says what happens: the link is shown to copy, not sent.
+    assert ">Lägg till och visa länken</button>" in content
+    assert ">Lägg till och skicka länk</button>" not in content
     response = add(client, visit, kind="interpreter", first_name="Tolk", last_name="digital",
                    email="videolank@digitaltolk.se", mobile="", channel="none", agency=tolk.pk)
     assert "Kopiera inbjudningslänk" in response.content.decode()
@@ -88,11 +93,17 @@ def test_a_missing_address_is_explained_and_the_input_kept(client, visit):
     assert not Participant.objects.exists()
 
 
-def test_removing_revokes_the_link_at_once(client, visit):  # G5
+def test_removing_asks_first_then_revokes_the_link_at_once(client, visit):  # G5
     token = link_from(add(client, visit).content.decode()).rstrip("/").rsplit("/", 1)[-1]
     participant = Participant.objects.get()
-    response = client.post(reverse("visits:participant-remove", args=[visit.pk, participant.pk]),
-                           headers=HTMX)
+    where = reverse("visits:participant-remove", args=[visit.pk, participant.pk])
+    asked = client.post(where, headers=HTMX).content.decode()
+    assert "Vill du ta bort Margareta Ek?" in asked and 'role="alertdialog"' in asked
+    assert 'name="bekraftat" value="ja"' in asked and "hx-confirm" not in asked
+    assert f'data-confirm-opener="participant-remove-{participant.pk}"' in asked
+    participant.refresh_from_db()
+    assert participant.is_active and link_resolve(token) == participant  # nothing yet
+    response = client.post(where, CONFIRMED, headers=HTMX)
     assert "är borttagen" in response.content.decode()
     with pytest.raises(LinkProblem):
         link_resolve(token)
@@ -108,22 +119,71 @@ def test_the_patient_cannot_be_removed_only_the_visit_cancelled(client, visit): 
                         headers=HTMX).content.decode()
     assert editor.count(">Ta bort<") == 1  # the relative's, not the patient's
     response = client.post(reverse("visits:participant-remove", args=[visit.pk, patient.pk]),
-                           headers=HTMX)
+                           CONFIRMED, headers=HTMX)
     assert response.status_code == 409
     assert "Patienten och ombudet kan inte tas bort" in response.content.decode()
     patient.refresh_from_db()
     assert patient.is_active and patient.links.filter(revoked_at__isnull=True).exists()
 
 
-def test_a_new_link_replaces_the_old(client, visit):  # G3, G5
+def test_ny_lank_asks_first_then_replaces_the_old_link(client, visit):  # G3, G5
     old = link_from(add(client, visit).content.decode()).rstrip("/").rsplit("/", 1)[-1]
     participant = Participant.objects.get()
-    content = client.post(reverse("visits:participant-link", args=[visit.pk, participant.pk]),
-                          headers=HTMX).content.decode()
+    where = reverse("visits:participant-link", args=[visit.pk, participant.pk])
+    asked = client.post(where, headers=HTMX).content.decode()
+    assert "Vill du göra en ny länk för Margareta Ek?" in asked and 'id="new-link-' not in asked
+    assert link_resolve(old) == participant and participant.links.count() == 1
+    content = client.post(where, CONFIRMED, headers=HTMX).content.decode()
     new = link_from(content).rstrip("/").rsplit("/", 1)[-1]
     assert new != old and link_resolve(new) == participant
     with pytest.raises(LinkProblem):
         link_resolve(old)
+
+
+def copy_link(client, visit, participant):
+    return client.post(reverse("visits:participant-copy-link", args=[visit.pk, participant.pk]),
+                       headers=HTMX)
+
+
+def test_visa_lank_shows_the_same_link_again_and_it_keeps_working(client, visit,
+                                                                   tolk):  # G3, G5, S1
+    given = link_from(add(client, visit, kind="interpreter", first_name="Tolk",
+                          last_name="digital", mobile="", email="videolank@digitaltolk.se",
+                          channel="none", agency=tolk.pk).content.decode())
+    interpreter = Participant.objects.get()
+    editor = client.get(reverse("visits:participants", args=[visit.pk])).content.decode()
+    assert reverse("visits:participant-copy-link", args=[visit.pk, interpreter.pk]) in editor
+    response = copy_link(client, visit, interpreter)
+    content = response.content.decode()
+    assert response.status_code == 200 and "Samma länk som tidigare" in content
+    assert link_from(content) == given  # the agency's link still holds
+    assert link_resolve(given.rstrip("/").rsplit("/", 1)[-1]) == interpreter
+    assert link_from(copy_link(client, visit, interpreter).content.decode()) == given
+    assert interpreter.links.count() == 1 and not interpreter.links.filter(
+        revoked_at__isnull=False).exists()
+    seen = AccessLogEntry.objects.filter(object_type="guests.participant",
+                                         object_id=str(interpreter.pk))
+    assert seen.count() == 2 and {row.action for row in seen} == {"view"}
+    assert {row.patient for row in seen} == {visit.patient}
+
+
+def test_visa_lank_after_ny_lank_shows_the_new_one(client, visit):  # G5
+    add(client, visit)
+    participant = Participant.objects.get()
+    new = link_from(client.post(reverse("visits:participant-link",
+                                        args=[visit.pk, participant.pk]),
+                                CONFIRMED, headers=HTMX).content.decode())
+    assert link_from(copy_link(client, visit, participant).content.decode()) == new
+
+
+def test_visa_lank_of_an_ended_visit_says_the_link_no_longer_holds(client, visit):  # G5
+    add(client, visit)
+    participant = Participant.objects.get()
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.FINISHED)
+    response = copy_link(client, visit, participant)
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "Länken gäller inte längre" in content and 'id="new-link-' not in content
 
 
 def test_participants_can_be_edited_while_the_meeting_is_live(client, visit):  # G1
@@ -165,7 +225,7 @@ def test_a_failed_invitation_shows_on_the_visit_page_with_skicka_igen(client, vi
 
 def test_a_failed_cancellation_notice_shows_on_the_cancelled_visit(client, visit):  # B7, N1
     add(client, visit)
-    client.post(reverse("visits:transition", args=[visit.pk, "cancel"]))
+    client.post(reverse("visits:transition", args=[visit.pk, "cancel"]), CONFIRMED)
     invitation, notice = OutboxMessage.objects.order_by("pk")
     assert "avbokat" in notice.body and notice.visit == visit
     OutboxMessage.objects.update(status="failed", last_error="Sms-tjänsten gick inte att nå.")
@@ -191,8 +251,10 @@ def test_an_outsider_cannot_remove_or_relink_a_participant(client, visit, outsid
     add(client, visit)
     participant = Participant.objects.get()
     client.force_login(outsider)
-    for name in ["visits:participant-remove", "visits:participant-link"]:
-        assert client.post(reverse(name, args=[visit.pk, participant.pk])).status_code == 403
+    for name in ["visits:participant-remove", "visits:participant-link",
+                 "visits:participant-copy-link"]:
+        assert client.post(reverse(name, args=[visit.pk, participant.pk]), CONFIRMED
+                           ).status_code == 403
     participant.refresh_from_db()
     assert participant.removed_at is None and participant.links.count() == 1
 
@@ -203,7 +265,7 @@ def test_avboka_tells_everyone_sent_a_link_and_stops_the_links(client, visit):  
         kind="interpreter")
     invitation = OutboxMessage.objects.get()
     response = client.post(reverse("visits:transition", args=[visit.pk, "cancel"]),
-                           headers=HTMX)
+                           CONFIRMED, headers=HTMX)
     assert "Avbokad" in response.content.decode()
     notices = OutboxMessage.objects.exclude(pk=invitation.pk)
     assert [(m.channel, m.recipient) for m in notices] == [("sms", "+46701740608")]

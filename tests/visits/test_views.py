@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from visits.models import VideoVisit
 
 pytestmark = pytest.mark.django_db
 S = VideoVisit.State
+CONFIRMED = {"bekraftat": "ja"}  # the answer to the question a destructive action asks
 
 
 @pytest.fixture
@@ -87,6 +89,21 @@ def test_each_row_shows_its_state_and_the_way_in(client, alice, care_unit, today
     assert reverse("visits:transition", args=[live.pk, "receive"]) not in content
 
 
+def test_every_row_leads_to_its_visit_page_before_ta_emot_too(client, alice, care_unit,
+                                                               today):  # V1, G1, B7
+    booked = visit_for(alice, care_unit, today, 9, patient=PatientFactory(
+        first_name="Eva", last_name="Lindqvist", care_units=[care_unit]))
+    protected = visit_for(alice, care_unit, today, 10, patient=PatientFactory(
+        personnummer="197905279894", protected_identity=True, care_units=[care_unit]))
+    content = client.get(reverse("visits:start")).content.decode()
+    # Redigera deltagare and Flytta are on the visit page; Ta emot stays the row's action.
+    assert f'<a href="{reverse("visits:detail", args=[booked.pk])}">Eva Lindqvist</a>' in content
+    assert re.search(rf'<a href="{reverse("visits:detail", args=[protected.pk])}">'
+                     r'<span class="badge badge--protected">Skyddad identitet</span></a>',
+                     content)
+    assert f'action="{reverse("visits:transition", args=[booked.pk, "receive"])}"' in content
+
+
 def test_url_for_pk_gives_what_reverse_gives():
     from visits.views import url_for_pk
 
@@ -130,11 +147,79 @@ def test_the_visit_page_walks_through_the_day(client, alice, care_unit, today): 
              ("end_meeting", "Avsluta besök")]
     for action, next_button in steps:
         response = client.post(reverse("visits:transition", args=[visit.pk, action]),
-                               headers=htmx)
+                               CONFIRMED, headers=htmx)
         assert response.status_code == 200
         assert next_button in response.content.decode()
-    response = client.post(reverse("visits:finish", args=[visit.pk]), headers=htmx)
+    response = client.post(reverse("visits:finish", args=[visit.pk]), CONFIRMED, headers=htmx)
     assert "Avslutad" in response.content.decode()
+
+
+@pytest.mark.parametrize(("state", "url", "asks", "then"), [
+    (S.RECEIVED, "cancel", "Vill du avboka besöket?", S.CANCELLED),
+    (S.VIDEO_LIVE, "end_meeting", "Vill du avsluta videomötet?", S.VIDEO_ENDED),
+    (S.STARTED, "finish", "Vill du avsluta besöket?", S.FINISHED),
+])
+def test_a_destructive_action_asks_first_and_acts_only_when_confirmed(
+        client, alice, care_unit, today, state, url, asks, then):  # V2, V3
+    visit = visit_for(alice, care_unit, today, 10, state=state)
+    where = reverse("visits:finish", args=[visit.pk]) if url == "finish" else \
+        reverse("visits:transition", args=[visit.pk, url])
+    htmx = {"HX-Request": "true"}
+    response = client.post(where, headers=htmx)
+    content = response.content.decode()
+    assert response.status_code == 200 and asks in content
+    # The question stands apart from the live panel and takes focus (static/js/app.js).
+    assert response["HX-Retarget"] == "#visit-dialog"
+    assert content.lstrip().startswith('<div id="visit-dialog">')
+    assert 'role="alertdialog"' in content and "data-swap-focus" in content
+    assert 'name="bekraftat" value="ja"' in content and f'action="{where}"' in content
+    assert ">Avbryt</a>" in content
+    visit.refresh_from_db()
+    assert visit.state == state  # nothing happened
+
+    response = client.post(where, CONFIRMED, headers=htmx)
+    assert response.status_code == 200
+    assert '<div id="visit-dialog" hx-swap-oob="true"></div>' in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.state == then
+
+
+def test_the_question_works_without_javascript(client, alice, care_unit, today):  # V2
+    visit = visit_for(alice, care_unit, today, 10, state=S.SCHEDULED)
+    where = reverse("visits:transition", args=[visit.pk, "cancel"])
+    page = client.post(where).content.decode()
+    assert "<html" in page and "Vill du avboka besöket?" in page
+    assert page.count('id="visit-dialog"') == 1
+    assert f'href="{reverse("visits:detail", args=[visit.pk])}" data-confirm-cancel' in page
+    visit.refresh_from_db()
+    assert visit.state == S.SCHEDULED
+    response = client.post(where, CONFIRMED)
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.state == S.CANCELLED
+
+
+def test_avboka_of_a_booked_visit_says_the_booking_goes_too(client, alice, care_unit, today,
+                                                            ref):  # B7
+    from bookings.services import booking_create
+
+    adult = PatientFactory(care_units=[care_unit])
+    booking = booking_create(kind="single", care_unit=care_unit, owner=alice, patient=adult,
+                             starts_at=at(today + datetime.timedelta(days=1), 9),
+                             ends_at=at(today + datetime.timedelta(days=1), 9, 30),
+                             contact_type=ref.divl, schedule_activity=ref.video_activity,
+                             kallelse_template=ref.adult, kallelse_delivery="print",
+                             created_by=alice)
+    asked = client.post(reverse("visits:transition", args=[booking.video_visit.pk, "cancel"]),
+                        headers={"HX-Request": "true"}).content.decode()
+    assert "Bokningen avbokas också, så att tiden blir ledig. De som har fått en länk" in asked
+
+
+def test_no_question_for_what_cannot_be_done_now(client, alice, care_unit, today):  # V3
+    visit = visit_for(alice, care_unit, today, 10, state=S.STARTED)
+    response = client.post(reverse("visits:transition", args=[visit.pk, "cancel"]),
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 409 and "Vill du" not in response.content.decode()
 
 
 def test_an_illegal_move_answers_409_with_the_reason(client, alice, care_unit, today):  # V3
@@ -158,6 +243,7 @@ def test_finishing_with_notes_asks_and_no_keeps_it_listed_until_confirmed(
     visit.refresh_from_db()
     assert visit.state == S.VIDEO_ENDED  # nothing happened yet
 
+    assert 'name="journaled" value="no"' in asked and ">Avbryt</a>" in asked
     client.post(reverse("visits:finish", args=[visit.pk]), {"journaled": "no"})
     start = client.get(reverse("visits:start")).content.decode()
     assert "inte är journalförda i VAS" in start
@@ -173,9 +259,9 @@ def test_outsider_is_refused_every_visit_endpoint(client, outsider, clinician, c
     assert client.get(reverse("visits:detail", args=[visit.pk])).status_code == 403
     assert client.get(reverse("visits:panel", args=[visit.pk])).status_code == 403
     for action in ["receive", "cancel"]:
-        assert client.post(reverse("visits:transition", args=[visit.pk, action])
+        assert client.post(reverse("visits:transition", args=[visit.pk, action]), CONFIRMED
                            ).status_code == 403
-    assert client.post(reverse("visits:finish", args=[visit.pk])).status_code == 403
+    assert client.post(reverse("visits:finish", args=[visit.pk]), CONFIRMED).status_code == 403
     assert client.post(reverse("visits:notes", args=[visit.pk]), {"notes": "x"}
                        ).status_code == 403
     visit.refresh_from_db()
