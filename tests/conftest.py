@@ -130,6 +130,27 @@ def generous_account_limit(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_login_counters():
+    """Each test starts with no per-account login counts or holds (accounts/lockout.py),
+    also in the browser tests' server, which shares the Redis cache but not the setting
+    above: what earlier tests or runs failed as alice must not hold her account."""
+    from django.core.cache import cache
+
+    def clear() -> None:
+        client = getattr(cache, "_cache", None)
+        if client is None or not hasattr(client, "get_client"):
+            return
+        redis = client.get_client(write=True)
+        keys = list(redis.scan_iter(match=cache.make_key("login-account:*")))
+        if keys:
+            redis.delete(*keys)
+
+    clear()
+    yield
+    clear()
+
+
+@pytest.fixture(autouse=True)
 def swedish():
     """Each test starts in Swedish: a request in English leaves its thread in English."""
     from django.utils import translation
