@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -180,9 +180,11 @@ def summary(wizard: Wizard) -> list[tuple[str, str]]:
         rows.append((_("Ombud"), names.get(v["agent"], "")))
         rows.append((_("Primär kontakt"), names.get(v["primary_contact"], "")))
     if v.get("relative"):
-        channel = _("sms") if v["relative_channel"] == "sms" else _("e-post")
-        rows.append((_("Anhörig"), f"{v['relative_name']}, {format_pnr(v['relative'])} "
-                                   f"({_('länk med')} {channel})"))
+        # Whole sentences to translate: xgettext finds no message inside an f-string.
+        relative = (_("%(name)s, %(number)s (länk med sms)") if v["relative_channel"] == "sms"
+                    else _("%(name)s, %(number)s (länk med e-post)"))
+        rows.append((_("Anhörig"), relative % {"name": v["relative_name"],
+                                               "number": format_pnr(v["relative"])}))
     if v.get("group_patients"):
         others = Patient.objects.filter(pk__in=v["group_patients"])
         rows.append((_("Fler patienter"), ", ".join(p.list_name for p in others)))
@@ -458,8 +460,11 @@ def kallelse(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_booking_for_staff(request, pk, action=Action.PRINT)
     if booking.kallelse_template is None:
         raise Http404
+    # The notice is the patient's and in Swedish, whatever language staff work in.
+    with translation.override("sv"):
+        when = when_range(booking.starts_at, booking.ends_at)
     return render(request, "bookings/kallelse.html", {
-        "booking": booking, "when": when_range(booking.starts_at, booking.ends_at),
+        "booking": booking, "when": when,
         "instructions": booking.kallelse_template.body,
     })
 
