@@ -30,6 +30,7 @@ from patients.access import find_patient_for_staff
 from patients.fields import GuardianChoiceField, PersonnummerField, SwedishMobileField
 from patients.models import Guardian, Patient
 from patients.services import child_contacts_clean, registry_lookup
+from videovisit.forms import DateField
 
 KIND_CHOICES = [
     (Booking.Kind.SINGLE, _("Videobesök – en behandlare")),
@@ -149,7 +150,7 @@ class TimeStep(StepForm):
     participants = ClinicianMultipleChoiceField(
         label=_("Medverkande behandlare (Medverkan teambesök)"), required=False,
         queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple)
-    day = forms.DateField(label=_("Dag"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DateField(label=_("Dag"))
     slot = forms.ChoiceField(label=_("Ledig tid"), required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -450,7 +451,7 @@ class KallelseStep(StepForm):
 class RescheduleForm(forms.Form):
     """Flytta: another free time of the same clinicians (B7)."""
 
-    day = forms.DateField(label=_("Ny dag"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DateField(label=_("Ny dag"))
     slot = forms.ChoiceField(label=_("Ledig tid"), widget=forms.RadioSelect,
                              error_messages={"required": _("Välj en ledig tid.")})
 

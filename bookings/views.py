@@ -182,9 +182,11 @@ def summary(wizard: Wizard) -> list[tuple[str, str]]:
         rows.append((_("Ombud"), names.get(v["agent"], "")))
         rows.append((_("Primär kontakt"), names.get(v["primary_contact"], "")))
     if v.get("relative"):
-        channel = _("sms") if v["relative_channel"] == "sms" else _("e-post")
-        rows.append((_("Anhörig"), f"{v['relative_name']}, {format_pnr(v['relative'])} "
-                                   f"({_('länk med')} {channel})"))
+        # Whole sentences to translate: xgettext finds no message inside an f-string.
+        relative = (_("%(name)s, %(number)s (länk med sms)") if v["relative_channel"] == "sms"
+                    else _("%(name)s, %(number)s (länk med e-post)"))
+        rows.append((_("Anhörig"), relative % {"name": v["relative_name"],
+                                               "number": format_pnr(v["relative"])}))
     if v.get("group_patients"):
         others = Patient.objects.filter(pk__in=v["group_patients"])
         rows.append((_("Fler patienter"), ", ".join(p.list_name for p in others)))

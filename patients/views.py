@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from integrations.registry import RegistryError, RegistryPerson
-from patients import personnummer
 from patients.access import (
     find_patient_for_staff,
     get_patient_for_staff,
@@ -116,10 +115,13 @@ def search(request) -> HttpResponse:
 @require_POST
 def create(request) -> HttpResponse:
     """Skapa patient from the registry's record and the contact details staff add (P3, P4)."""
-    try:
-        number = personnummer.parse(request.POST.get("personnummer", ""))
-    except ValidationError:
-        return redirect("patients:search")
+    # The number comes back from the card the search showed, but it is a posted
+    # value like any other: checked as a typed one is, and refused with the same message.
+    search_form = SearchForm(request.POST)
+    if not search_form.is_valid():
+        return render_search(request, {"form": search_form},
+                             status=422 if request.htmx else 200)
+    number: Personnummer = search_form.cleaned_data["personnummer"]
     fields = {k: request.POST.get(k, "") for k in ["personnummer", "mobile", "email"]}
     return render_registry_answer(
         request, number, create_data=request.POST,
@@ -188,7 +190,8 @@ def refresh(request, pk: int) -> HttpResponse:
     patient = get_patient_for_staff(request, pk)
     context = {}
     try:
-        person = registry_lookup(number=personnummer.parse(patient.personnummer))
+        # Stored normalised when the patient was created; not judged again against today.
+        person = registry_lookup(number=Personnummer(patient.personnummer))
     except RegistryError:
         context["registry_problem"] = REGISTRY_DOWN
     else:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guests.models import InterpreterAgency, Participant
 from patients.fields import GuardianChoiceField, PersonnummerField, SwedishMobileField
+from videovisit.forms import DateField, TimeField
 
 
 class ParticipantForm(forms.Form):
@@ -68,8 +69,8 @@ class VisitTimeForm(forms.Form):
 
     LENGTHS = (15, 20, 30, 45, 60, 90)
 
-    day = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("Starttid"), widget=forms.TimeInput(attrs={"type": "time"}))
+    day = DateField(label=_("Datum"))
+    start = TimeField(label=_("Starttid"))
     minutes = forms.TypedChoiceField(label=_("Längd"), coerce=int, initial=30, choices=[])
 
     def __init__(self, *args, **kwargs) -> None:

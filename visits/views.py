@@ -37,7 +37,7 @@ from integrations.services import outbox_resend
 from patients.access import find_patient_for_staff, log_patient_access
 from patients.models import Patient
 from videovisit.confirm import Answer, Question, is_confirmed
-from videovisit.forms import add_errors
+from videovisit.forms import DateField, add_errors
 from visits.access import get_visit_for_staff
 from visits.forms import (
     ContactsForm,
@@ -67,8 +67,7 @@ GUESTS = "guests"
 
 
 class DayForm(forms.Form):
-    dag = forms.DateField(label=_("Datum"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+    dag = DateField(label=_("Datum"), required=False)
 
 
 class NotesForm(forms.Form):
@@ -112,7 +111,8 @@ def start(request) -> HttpResponse:
         visit.state_label = states[visit.state]
         visit.url, visit.receive_url = detail_url(visit.pk), receive_url(visit.pk)
     context = {
-        "day": day, "today": today, "form": DayForm(initial={"dag": day}),
+        # A date that is no date is said so, with what was typed; the list shows today.
+        "day": day, "today": today, "form": form if form.errors else DayForm(initial={"dag": day}),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
         "visits": rows,
