@@ -54,7 +54,7 @@ def socket_client_address(scope: dict) -> str | None:
 def access_log_write(*, request: HttpRequest | None = None, scope: dict | None = None,
                      action: str, outcome: str = Outcome.ALLOWED, patient=None,
                      personnummer: str = "", protected_identity: bool | None = None,
-                     care_unit=None, also_known_at: Sequence[str] = (),
+                     care_unit=None, also_known_at: Sequence[str] | None = None,
                      obj=None) -> AccessLogEntry:
     """Add one row for the user of this request (or WebSocket scope); the caller
     decides what was reached and how.
@@ -63,7 +63,8 @@ def access_log_write(*, request: HttpRequest | None = None, scope: dict | None =
     request is logged even though the response is an error, and a view that records
     a change writes its row inside the change's transaction, so that neither commits
     without the other. `care_unit` is the unit through which the user reached the
-    patient; `also_known_at` the HSA-ids of the patient's other units.
+    patient; `also_known_at` the HSA-ids of the patient's units that are not the
+    user's, worked out here unless the caller knows them already.
     """
     if request is not None:
         user, address = request.user, client_address(request)
@@ -73,10 +74,13 @@ def access_log_write(*, request: HttpRequest | None = None, scope: dict | None =
         personnummer = personnummer or patient.personnummer
         if protected_identity is None:
             protected_identity = patient.protected_identity
+        if also_known_at is None and user.is_authenticated:
+            also_known_at = list(patient.care_units.exclude(pk__in=user.care_units.values("pk"))
+                                 .order_by("hsa_id").values_list("hsa_id", flat=True))
     return AccessLogEntry.objects.create(
         user=user, action=action, outcome=outcome, care_unit=care_unit,
         patient=patient, personnummer=personnummer,
-        protected_identity=bool(protected_identity), also_known_at=", ".join(also_known_at),
+        protected_identity=bool(protected_identity), also_known_at=", ".join(also_known_at or ()),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         client_address=address,

@@ -90,7 +90,7 @@ def link_url(token: str) -> str:
 @transaction.atomic
 def link_issue(*, participant: Participant) -> str:
     """A new personal link for the participant; earlier links stop working (G5)."""
-    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    Participant.objects.select_for_update(no_key=True).filter(pk=participant.pk).first()
     participant.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     link = InvitationLink(participant=participant, nonce=secrets.token_urlsafe(TOKEN_BYTES))
     token = token_for(link)
@@ -184,7 +184,7 @@ def participant_add(*, visit: VideoVisit, kind: str, first_name: str, last_name:
     """
     # Locked, so a visit finished a moment ago, or a twin request adding the same
     # agent, is seen here rather than slipping past the checks below.
-    visit = VideoVisit.objects.select_for_update().get(pk=visit.pk)
+    visit = VideoVisit.objects.select_for_update(no_key=True).get(pk=visit.pk)
     if visit.state in {VideoVisit.State.FINISHED, VideoVisit.State.CANCELLED}:
         raise ValidationError(_("Besöket är avslutat eller avbokat; deltagare kan inte "
                                 "läggas till."))
@@ -212,7 +212,7 @@ def participant_remove(*, participant: Participant, replaced: bool = False) -> P
     The patient and the agent stay, unless `replaced`: the caller puts another in the
     agent's place in the same transaction (visits.services.visit_change_contacts).
     """
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant = Participant.objects.select_for_update(no_key=True).get(pk=participant.pk)
     if participant.removed_at:
         return participant
     if not participant.is_removable and not replaced:
@@ -231,8 +231,8 @@ def participant_remove(*, participant: Participant, replaced: bool = False) -> P
 def _waiting_in_live_meeting(participant: Participant) -> tuple[VideoVisit, Participant]:
     """The participant's visit and the participant, locked in that order (as room_enter
     takes the visit), if the meeting is live and the participant still takes part."""
-    visit = VideoVisit.objects.select_for_update().get(pk=participant.visit_id)
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    visit = VideoVisit.objects.select_for_update(no_key=True).get(pk=participant.visit_id)
+    participant = Participant.objects.select_for_update(no_key=True).get(pk=participant.pk)
     if visit.state != VideoVisit.State.VIDEO_LIVE:
         raise ValidationError(_("Videomötet pågår inte. De som väntar släpps in när "
                                 "videomötet startar."))

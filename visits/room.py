@@ -151,7 +151,7 @@ def room_enter(*, member: Member, channel_name: str, connection: str) -> Entered
     close (`replaced_channel`); `groups` must hear that the visit's room changed.
     """
     # The visit's row lock makes concurrent entries count the room one at a time.
-    visit = VideoVisit.objects.select_for_update().get(pk=member.visit_id)
+    visit = VideoVisit.objects.select_for_update(no_key=True).get(pk=member.visit_id)
     if visit.state in CLOSED_STATES:
         raise RoomClosed(ended_message(visit.state), CLOSE_ENDED)
     others = RoomPresence.objects.fresh().filter(visit=visit).exclude(peer=member.peer)
@@ -265,12 +265,16 @@ def room_view(*, member: Member, channel_name: str) -> View:
     if mine is None:
         raise RoomClosed(_("Du har öppnat mötet i ett annat fönster."), CLOSE_REPLACED)
     others = list(presences.fresh().exclude(pk=mine.pk).order_by("joined_at", "pk"))
+    in_meeting = RoomPresence.Status.IN_MEETING
+    if member.user_id is None and mine.status != in_meeting:
+        # Someone not (yet) let in learns nothing of who else is there but the staff:
+        # a late arrival refused must not have seen the patient's or a relative's name.
+        others = [p for p in others if p.user_id is not None]
     peers = [
         {"id": p.peer, "name": p.name, "role": p.role, "status": p.status,
          "connection": p.connection, "staff": p.user_id is not None}
         for p in others
     ]
-    in_meeting = RoomPresence.Status.IN_MEETING
     targets = ({p.peer: p.channel_name for p in others if p.status == in_meeting}
                if mine.status == in_meeting else {})
     return View(snapshot={"type": "state", "you": member.peer, "connection": mine.connection,

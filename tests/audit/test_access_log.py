@@ -261,3 +261,17 @@ def test_the_sqlite_demo_log_stays_append_only_after_every_migration(tmp_path): 
     assert result.stdout.splitlines() == [
         "the access log is append-only: UPDATE of audit_accesslogentry is not allowed",
         "the access log is append-only: DELETE of audit_accesslogentry is not allowed"]
+
+
+def test_a_clinician_of_another_unit_taking_part_is_logged_with_the_patients_units(
+        client, clinician, outsider, care_unit):  # S1, S2
+    patient = PatientFactory(care_units=[care_unit])
+    visit = VideoVisitFactory(owner=clinician, care_unit=care_unit, patient=patient)
+    visit.staff.add(outsider)
+    client.force_login(outsider)
+    assert client.get(reverse("visits:detail", args=[visit.pk])).status_code == 200
+    row = only_row()
+    assert (row.user, row.patient, row.also_known_at) == (outsider, patient, care_unit.hsa_id)
+    client.force_login(clinician)  # the unit's own clinician: nothing of another unit
+    client.get(reverse("visits:detail", args=[visit.pk]))
+    assert AccessLogEntry.objects.filter(user=clinician).get().also_known_at == ""

@@ -191,12 +191,31 @@ async def test_people_wait_until_the_meeting_starts_then_all_are_admitted(
     later = await enter(visit, await join_cookie(guest))  # a later arrival waits for staff
     state = await next_message(later, "state")
     assert state["status"] == "waiting"
-    assert [(p["id"], p["status"]) for p in state["peers"]] == [(f"p{patient.pk}", "in_meeting")]
+    assert state["peers"] == []  # nobody's name before being let in
     await admit(guest)
     state = await next_message(later, "state", status="in_meeting")
     assert [(p["id"], p["status"]) for p in state["peers"]] == [(f"p{patient.pk}", "in_meeting")]
     await patient_ws.disconnect(timeout=10)
     await later.disconnect(timeout=10)
+
+
+async def test_someone_waiting_sees_the_staff_but_not_who_else_is_in_the_meeting(
+        visit, clinician, patient, guest):  # R2, P8
+    """A late arrival who may yet be refused learns no patient's or guest's name."""
+    await live(visit, clinician)
+    await admit(patient)
+    staff = await enter(visit, await staff_cookie(clinician))
+    in_meeting = await enter(visit, await join_cookie(patient))
+    late = await enter(visit, await join_cookie(guest))
+    state = await next_message(late, "state")
+    assert state["status"] == "waiting"
+    assert [p["id"] for p in state["peers"]] == [f"s{clinician.pk}"]
+    assert visit.patient.first_name not in str(state)
+    await admit(guest)
+    state = await next_message(late, "state", status="in_meeting")
+    assert {p["id"] for p in state["peers"]} == {f"s{clinician.pk}", f"p{patient.pk}"}
+    for ws in (staff, in_meeting, late):
+        await ws.disconnect(timeout=10)
 
 
 async def test_a_late_arrival_waits_until_staff_let_them_in(visit, clinician, guest):  # R1, R2
