@@ -466,16 +466,12 @@ def kallelse_text(booking: Booking) -> str:
         _("Kallelse till videobesök"),
         "",
         _("Tid: %(when)s") % {"when": when_text(booking.starts_at)},
-        _("Hos: %(who)s, %(unit)s") % {"who": who, "unit": _unit_name(booking.care_unit)},
+        _("Hos: %(who)s, %(unit)s") % {"who": who, "unit": booking.care_unit.name_for_patients},
         _("Besöket är ett videobesök. Du deltar via din mobil, surfplatta eller dator."),
         "",
         booking.kallelse_template.body if booking.kallelse_template else "",
     ]
     return "\n".join(lines).strip()
-
-
-def _unit_name(unit: CareUnit) -> str:
-    return _("mottagningen") if unit.name_is_revealing else unit.name
 
 
 def _send_kallelse(booking: Booking) -> None:
@@ -642,6 +638,6 @@ def published_feed(*, patient: Patient) -> list[dict]:
         "start": timezone.localtime(b.starts_at).isoformat(),
         "end": timezone.localtime(b.ends_at).isoformat(),
         "title": _("Videobesök") if b.contact_type.is_video else b.contact_type.name,
-        "unit": _unit_name(b.care_unit),
+        "unit": b.care_unit.name_for_patients,
         "meeting_url": b.meeting_url,
     } for b in bookings.order_by("starts_at")]

@@ -158,6 +158,31 @@ def test_a_child_under_13_gets_the_agent_step(client, alice, ref, schedule, chil
     assert "Barnets ombud legitimerar sig med BankID." in page
 
 
+def test_a_revealing_unit_name_never_reaches_the_patient(client, alice, settings, ref,
+                                                       care_unit, adult, day):  # G6, B2, B8
+    care_unit.name, care_unit.name_is_revealing = "Beroendecentrum Syd", True
+    care_unit.save()
+    settings.BOOKINGS_FEED_TOKEN = "feed-token"
+    booking = booking_create(
+        kind="single", care_unit=care_unit, owner=alice, patient=adult, starts_at=at(day, 9),
+        ends_at=at(day, 9, 30), contact_type=ref.divl, schedule_activity=ref.video_activity,
+        visit_reason=ref.aterbesok, kallelse_template=ref.adult, kallelse_delivery="save",
+        created_by=alice)
+    printed = client.get(reverse("bookings:kallelse", args=[booking.pk])).content.decode()
+    assert '<p class="kallelse__unit">Mottagningen</p>' in printed
+    saved = OutboxMessage.objects.get(channel="portal")
+    [shown] = feed(client, adult.personnummer).json()["bookings"]
+    assert "Hos: Alice Lund, mottagningen" in saved.body and shown["unit"] == "mottagningen"
+    messages = "".join(m.subject + m.body for m in OutboxMessage.objects.all())
+    for text in (printed, messages):
+        assert "Beroendecentrum" not in text
+
+    care_unit.name_is_revealing = False
+    care_unit.save()
+    printed = client.get(reverse("bookings:kallelse", args=[booking.pk])).content.decode()
+    assert '<p class="kallelse__unit">Beroendecentrum Syd</p>' in printed
+
+
 def test_taken_times_are_not_offered(client, alice, ref, schedule, adult, day):  # B6
     booking_create(kind="single", care_unit=alice.care_units.get(), owner=alice,
                    patient=PatientFactory(care_units=alice.care_units.all()),
