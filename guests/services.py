@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guests.models import InterpreterAgency, InvitationLink, Participant
-from integrations.models import MessageTemplate
+from integrations.models import MessageTemplate, OutboxMessage
 from integrations.services import OUTBOX_LINK_PLACEHOLDER, outbox_enqueue
 from visits import realtime
 from visits.models import RoomPresence, VideoVisit
 
+# An invitation's outbox key is "invitation:<participant>:<link>" (invitation_send).
+INVITATION_KEY = "invitation"
 # 32 random bytes: 256 bits, twice what G5 asks for.
 TOKEN_BYTES = 32
 # Stands for the personal link in a stored message; the outbox puts the link in
@@ -213,16 +215,19 @@ def participant_remove(*, participant: Participant, replaced: bool = False) -> P
 
 
 def removal_notice_send(*, participant: Participant) -> None:
-    """Queue "your link no longer works" for a removed participant, by the channel their
-    link was sent on, through the outbox (N1); worded per G6, like the invitation.
+    """Queue "your link no longer works" for a removed participant who was sent their
+    link, by the same channel, through the outbox (N1); worded per G6, like the
+    invitation. A link that was only copied went through staff, who tell the holder.
 
     Only while the link would otherwise still have opened the room: a cancelled visit
     has told everyone already (participants_notify_cancelled), and a finished or expired
     one needs no word. A participant is removed once, so the key is theirs.
     """
     visit = participant.visit
-    if participant.channel == Participant.Channel.NONE:
-        return  # the link was only copied: we have nowhere to write
+    sent = OutboxMessage.objects.filter(
+        idempotency_key__startswith=f"{INVITATION_KEY}:{participant.pk}:")
+    if participant.channel == Participant.Channel.NONE or not sent.exists():
+        return
     if visit.state in {VideoVisit.State.CANCELLED, VideoVisit.State.FINISHED} or \
             timezone.now() > visit.ends_at + settings.INVITATION_GRACE:
         return
@@ -296,7 +301,7 @@ def invitation_send(*, participant: Participant, token: str) -> None:
         channel=participant.channel,
         recipient=participant.mobile if participant.channel == "sms" else participant.email,
         subject=subject, body=body, link_ref=str(link.pk),
-        idempotency_key=f"invitation:{participant.pk}:{link.pk}",
+        idempotency_key=f"{INVITATION_KEY}:{participant.pk}:{link.pk}",
         visit=participant.visit,
     )
 

@@ -151,8 +151,10 @@ def test_a_removed_email_guest_is_told_by_email(visit):  # G4, G6
     assert "gäller inte längre" in notice.body and visit.care_unit.name not in notice.body
 
 
-def test_a_removed_guest_whose_link_was_only_copied_is_sent_nothing(visit):  # G3
-    participant, _token = add_relative(visit, channel=Participant.Channel.NONE, mobile="")
+@pytest.mark.parametrize("fields", [{"channel": Participant.Channel.NONE, "mobile": ""},
+                                    {"send": False}], ids=["copied", "never-sent"])
+def test_a_removed_guest_who_was_not_sent_the_link_is_sent_nothing(visit, fields):  # G3
+    participant, _token = add_relative(visit, **fields)
     participant_remove(participant=participant)
     assert not OutboxMessage.objects.exists()
 
