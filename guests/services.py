@@ -217,20 +217,21 @@ def participant_remove(*, participant: Participant, replaced: bool = False) -> P
 def removal_notice_send(*, participant: Participant) -> None:
     """Queue "your link no longer works" for a removed participant who was sent their
     link, by the same channel, through the outbox (N1); worded per G6, like the
-    invitation. A link that was only copied went through staff, who tell the holder.
+    invitation. Nothing for a link that was only copied: staff handed it on.
 
     Only while the link would otherwise still have opened the room: a cancelled visit
     has told everyone already (participants_notify_cancelled), and a finished or expired
     one needs no word. A participant is removed once, so the key is theirs.
     """
     visit = participant.visit
-    sent = OutboxMessage.objects.filter(
-        idempotency_key__startswith=f"{INVITATION_KEY}:{participant.pk}:")
-    if participant.channel == Participant.Channel.NONE or not sent.exists():
+    if participant.channel == Participant.Channel.NONE:
         return
     if visit.state in {VideoVisit.State.CANCELLED, VideoVisit.State.FINISHED} or \
             timezone.now() > visit.ends_at + settings.INVITATION_GRACE:
         return
+    if not OutboxMessage.objects.filter(
+            idempotency_key__startswith=f"{INVITATION_KEY}:{participant.pk}:").exists():
+        return  # added without sending the invitation: nobody was sent a link
     key = "borttagen-sms" if participant.channel == Participant.Channel.SMS else \
         "borttagen-epost"
     subject, body = render_invitation(key, participant=participant, link="")

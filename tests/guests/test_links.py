@@ -177,6 +177,17 @@ def test_a_guest_removed_from_a_cancelled_visit_is_not_told_twice(visit, clinici
         "Du", "Videomötet"]  # the invitation, then the cancellation
 
 
+def test_a_guest_removed_after_the_visit_is_over_is_not_told(visit, settings):  # G5
+    finished, _token = add_relative(visit)
+    expired, _token = add_relative(visit, first_name="Per", mobile="+46701740609")
+    settings.INVITATION_GRACE = datetime.timedelta(minutes=-60)  # every link has run out
+    participant_remove(participant=expired)
+    settings.INVITATION_GRACE = datetime.timedelta(hours=2)
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.FINISHED)
+    participant_remove(participant=finished)
+    assert removal_notices() == []
+
+
 def test_a_new_link_replaces_the_old_one(visit):  # G5
     participant, old = add_relative(visit, channel=Participant.Channel.NONE, mobile="")
     new = link_issue(participant=participant)
