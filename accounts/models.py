@@ -54,6 +54,12 @@ class CareUnit(models.Model):
         self.phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     @property
+    def name_for_patients(self) -> str:
+        """The unit's name wherever a patient reads it (kallelse, 1177, feeds):
+        "mottagningen" when the name itself reveals the condition (G6)."""
+        return str(_("mottagningen")) if self.name_is_revealing else self.name
+
+    @property
     def phone_display(self) -> str:
         """The number the way it is written where it is dialled: 010-123 45 67 in
         Sweden, with its country code when it is abroad."""

@@ -153,12 +153,17 @@ class BookingQuerySet(models.QuerySet):
         """What a patient may see on 1177 and in any patient-facing feed (DESIGN B8).
 
         Visa webb and a published schemaaktivitet; an Anhörigsamtal never, whatever
-        its flags say (B4).
+        its flags say (B4), nor a Medverkan teambesök (B3).
         """
         return self.active().filter(
             visa_webb=True, schedule_activity__published_on_1177=True,
         ).exclude(visit_reason__is_relative_call=True).exclude(
-            kind=Booking.Kind.TEAM_PARTICIPANT)
+            kind__in=[Booking.Kind.TEAM_PARTICIPANT, Booking.Kind.RELATIVE_CALL])
+
+    def self_checkin(self) -> BookingQuerySet:
+        """What a patient may check in to by mobile (mobil självincheckning): published
+        bookings (B8) whose besöksorsak is not exempt from it; ASAM is (B4)."""
+        return self.published().exclude(visit_reason__self_checkin_exempt=True)
 
     def for_staff(self, user) -> BookingQuerySet:
         """Bookings of the user's care units (DESIGN S2)."""

@@ -472,16 +472,12 @@ def kallelse_text(booking: Booking) -> str:
             _("Kallelse till videobesök"),
             "",
             _("Tid: %(when)s") % {"when": when_text(booking.starts_at)},
-            _("Hos: %(who)s, %(unit)s") % {"who": who, "unit": _unit_name(booking.care_unit)},
+            _("Hos: %(who)s, %(unit)s") % {"who": who, "unit": booking.care_unit.name_for_patients},
             _("Besöket är ett videobesök. Du deltar via din mobil, surfplatta eller dator."),
             "",
             booking.kallelse_template.body if booking.kallelse_template else "",
         ]
     return "\n".join(lines).strip()
-
-
-def _unit_name(unit: CareUnit) -> str:
-    return _("mottagningen") if unit.name_is_revealing else unit.name
 
 
 def _send_kallelse(booking: Booking) -> None:
@@ -639,6 +635,35 @@ def booking_cancel(*, booking: Booking, user: User) -> Booking:
 # Feed -------------------------------------------------------------------------------
 
 
+def self_checkin_feed(*, day: datetime.date, patient: Patient | None = None,
+                      care_unit: CareUnit | None = None) -> list[dict]:
+    """The bookings of `day` that a patient may check in to by mobile, of one patient,
+    one unit or both, JSON-ready (B8, B4, B3); one entry per booking and patient, so a
+    group visit has one for each of its patients."""
+    tz = timezone.get_current_timezone()
+    bookings = Booking.objects.self_checkin().filter(
+        starts_at__gte=datetime.datetime.combine(day, datetime.time.min, tzinfo=tz),
+        starts_at__lt=datetime.datetime.combine(day + datetime.timedelta(days=1),
+                                                datetime.time.min, tzinfo=tz))
+    if care_unit is not None:
+        bookings = bookings.filter(care_unit=care_unit)
+    if patient is not None:
+        bookings = bookings.filter(Q(patient=patient) | Q(group_patients=patient)).distinct()
+    bookings = (bookings.select_related("contact_type", "care_unit", "patient")
+                .prefetch_related("group_patients").order_by("starts_at", "pk"))
+    return [{
+        "booking": b.pk,
+        "personnummer": person.personnummer,
+        "start": timezone.localtime(b.starts_at).isoformat(),
+        "end": timezone.localtime(b.ends_at).isoformat(),
+        "title": _("Videobesök") if b.contact_type.is_video else b.contact_type.name,
+        "unit": b.care_unit.name_for_patients,
+        "hsa_id": b.care_unit.hsa_id,
+    } for b in bookings
+        for person in ([b.patient] if b.patient is not None else b.group_patients.all())
+        if patient is None or person == patient]
+
+
 def published_feed(*, patient: Patient) -> list[dict]:
     """A patient's bookings as 1177 may show them, JSON-ready (B8, B4)."""
     with in_patient_language(patient):
@@ -654,6 +679,6 @@ def _feed_rows(patient: Patient) -> list[dict]:
         "start": timezone.localtime(b.starts_at).isoformat(),
         "end": timezone.localtime(b.ends_at).isoformat(),
         "title": _("Videobesök") if b.contact_type.is_video else b.contact_type.name,
-        "unit": _unit_name(b.care_unit),
+        "unit": b.care_unit.name_for_patients,
         "meeting_url": b.meeting_url,
     } for b in bookings.order_by("starts_at")]

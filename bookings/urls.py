@@ -12,5 +12,6 @@ urlpatterns = [
     path("bokning/<int:pk>/flytta/", views.reschedule, name="reschedule"),
     path("bokning/<int:pk>/avboka/", views.cancel, name="cancel"),
     path("flode/1177/", views.published_feed_view, name="published-feed"),
+    path("flode/sjalvincheckning/", views.self_checkin_feed_view, name="self-checkin-feed"),
     path("<slug:step>/", views.step, name="step"),
 ]

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
+from accounts.models import CareUnit
 from audit.services import Action, Outcome, access_log_write, action_for
 from bookings import forms as steps
 from bookings.models import (
@@ -35,6 +36,7 @@ from bookings.services import (
     booking_create,
     booking_reschedule,
     published_feed,
+    self_checkin_feed,
 )
 from integrations.registry import RegistryError
 from patients.access import log_patient_access
@@ -462,6 +464,21 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+def feed_authorized(request: HttpRequest, token: str) -> bool:
+    """Whether a feed's caller sent its bearer token; a feed without one set is off."""
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+
+
+def feed_query(request: HttpRequest) -> dict:
+    """A feed's JSON body, or {} when it is not a JSON object."""
+    try:
+        query = json.loads(request.body or b"{}")
+    except ValueError:
+        return {}
+    return query if isinstance(query, dict) else {}
+
+
 @csrf_exempt
 @require_POST
 def published_feed_view(request: HttpRequest) -> JsonResponse:
@@ -470,16 +487,41 @@ def published_feed_view(request: HttpRequest) -> JsonResponse:
     Server to server: a bearer token from settings, and the personnummer in a JSON
     body so that it never lands in an access log's URL. Without a token set, off.
     """
-    token = settings.BOOKINGS_FEED_TOKEN
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not token or not hmac.compare_digest(given.encode(), token.encode()):
+    if not feed_authorized(request, settings.BOOKINGS_FEED_TOKEN):
         return JsonResponse({"error": "unauthorized"}, status=401)
     try:
-        number = parse_pnr(str(json.loads(request.body or b"{}").get("personnummer", "")))
+        number = parse_pnr(str(feed_query(request).get("personnummer", "")))
     except (ValueError, ValidationError):
         return JsonResponse({"error": "invalid personnummer"}, status=400)
     patient = Patient.objects.filter(personnummer=number.digits).first()
     return JsonResponse({"bookings": published_feed(patient=patient) if patient else []})
+
+
+@csrf_exempt
+@require_POST
+def self_checkin_feed_view(request: HttpRequest) -> JsonResponse:
+    """The self check-in system's feed: today's bookings a patient may check in to by
+    mobile, of one patient ("personnummer"), one unit ("hsa_id") or both (B8, B4, B3).
+
+    As the 1177 feed: server to server, a bearer token of its own from settings, the
+    query in a JSON body; without a token set, off.
+    """
+    if not feed_authorized(request, settings.SELF_CHECKIN_FEED_TOKEN):
+        return JsonResponse({"error": "unauthorized"}, status=401)
+    query = feed_query(request)
+    number, hsa_id = query.get("personnummer"), query.get("hsa_id")
+    if not number and not hsa_id:
+        return JsonResponse({"error": "personnummer or hsa_id required"}, status=400)
+    try:
+        number = parse_pnr(str(number)) if number else None
+    except (ValueError, ValidationError):
+        return JsonResponse({"error": "invalid personnummer"}, status=400)
+    patient = Patient.objects.filter(personnummer=number.digits).first() if number else None
+    unit = CareUnit.objects.filter(hsa_id=str(hsa_id)).first() if hsa_id else None
+    if (number and patient is None) or (hsa_id and unit is None):
+        return JsonResponse({"bookings": []})
+    return JsonResponse({"bookings": self_checkin_feed(day=timezone.localdate(),
+                                                       patient=patient, care_unit=unit)})
 
 
 @require_GET

@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guests.models import InterpreterAgency, InvitationLink, Participant
-from integrations.models import MessageTemplate
+from integrations.models import MessageTemplate, OutboxMessage
 from integrations.services import OUTBOX_LINK_PLACEHOLDER, outbox_enqueue
 from patients.language import in_patient_language
 from visits import realtime
 from visits.models import RoomPresence, VideoVisit
 
+# An invitation's outbox key is "invitation:<participant>:<link>" (invitation_send).
+INVITATION_KEY = "invitation"
 # 32 random bytes: 256 bits, twice what G5 asks for.
 TOKEN_BYTES = 32
 # Stands for the personal link in a stored message; the outbox puts the link in
@@ -43,6 +45,11 @@ DEFAULT_TEMPLATES = {
                        "Hej!\n\nDu är inbjuden till ett videomöte {{ start }}.\n\n"
                        "Öppna länken en stund innan för att ansluta: {{ link }}\n\n"
                        "Länken är personlig. Dela den inte med någon annan."),
+    "borttagen-sms": ("", "Din länk till videomötet {{ start }} gäller inte längre. "
+                          "Kontakta mottagningen om du har frågor."),
+    "borttagen-epost": ("Länken till videomötet gäller inte längre",
+                        "Hej!\n\nDin länk till videomötet {{ start }} gäller inte längre.\n\n"
+                        "Har du frågor, kontakta mottagningen."),
 }
 
 
@@ -207,7 +214,8 @@ def participant_add(*, visit: VideoVisit, kind: str, first_name: str, last_name:
 
 @transaction.atomic
 def participant_remove(*, participant: Participant, replaced: bool = False) -> Participant:
-    """Remove a participant: their links stop working and a live room lets them go (G5).
+    """Remove a participant: their links stop working, a live room lets them go (G5),
+    and whoever was sent their link is told that it no longer works (G4, G6).
 
     The patient and the agent stay, unless `replaced`: the caller puts another in the
     agent's place in the same transaction (visits.services.visit_change_contacts).
@@ -223,9 +231,39 @@ def participant_remove(*, participant: Participant, replaced: bool = False) -> P
     participant.removed_at = now
     participant.save(update_fields=["removed_at"])
     participant.links.filter(revoked_at__isnull=True).update(revoked_at=now)
+    removal_notice_send(participant=participant)
     realtime.participant_removed(participant)
     realtime.visit_changed(participant.visit)
     return participant
+
+
+def removal_notice_send(*, participant: Participant) -> None:
+    """Queue "your link no longer works" for a removed participant who was sent their
+    link, by the same channel, through the outbox (N1); worded per G6, like the
+    invitation. Nothing for a link that was only copied: staff handed it on.
+
+    Only while the link would otherwise still have opened the room: a cancelled visit
+    has told everyone already (participants_notify_cancelled), and a finished or expired
+    one needs no word. A participant is removed once, so the key is theirs.
+    """
+    visit = participant.visit
+    if participant.channel == Participant.Channel.NONE:
+        return
+    if visit.state in {VideoVisit.State.CANCELLED, VideoVisit.State.FINISHED} or \
+            timezone.now() > visit.ends_at + settings.INVITATION_GRACE:
+        return
+    if not OutboxMessage.objects.filter(
+            idempotency_key__startswith=f"{INVITATION_KEY}:{participant.pk}:").exists():
+        return  # added without sending the invitation: nobody was sent a link
+    key = "borttagen-sms" if participant.channel == Participant.Channel.SMS else \
+        "borttagen-epost"
+    subject, body = render_invitation(key, participant=participant, link="")
+    outbox_enqueue(
+        channel=participant.channel,
+        recipient=participant.mobile if participant.channel == "sms" else participant.email,
+        subject=subject, body=body, idempotency_key=f"removed:{participant.pk}",
+        visit=visit,
+    )
 
 
 def _waiting_in_live_meeting(participant: Participant) -> tuple[VideoVisit, Participant]:
@@ -287,7 +325,7 @@ def invitation_send(*, participant: Participant, token: str) -> None:
         channel=participant.channel,
         recipient=participant.mobile if participant.channel == "sms" else participant.email,
         subject=subject, body=body, link_ref=str(link.pk),
-        idempotency_key=f"invitation:{participant.pk}:{link.pk}",
+        idempotency_key=f"{INVITATION_KEY}:{participant.pk}:{link.pk}",
         visit=participant.visit,
     )
 

@@ -388,6 +388,9 @@ else:
 # The 1177 portal fetches a patient's published bookings with this bearer token;
 # empty turns the feed off (B8).
 BOOKINGS_FEED_TOKEN = env("BOOKINGS_FEED_TOKEN")
+# The self check-in system (mobil självincheckning) fetches the day's bookings a
+# patient may check in to with its own bearer token; empty turns that feed off.
+SELF_CHECKIN_FEED_TOKEN = env("SELF_CHECKIN_FEED_TOKEN")
 
 # Video room (DESIGN R1–R5)
 # Peer-to-peer mesh: at most this many people in one room (R3); larger rooms need an SFU.

@@ -7,12 +7,15 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from videovisit.sockets import JsonConsumer
 from visits import realtime, room
+from visits.access import get_visit_for_socket
 from visits.heartbeats import heartbeat
-from visits.realtime import session_group, staff_group, visit_group
+from visits.models import VideoVisit
+from visits.realtime import session_group, staff_group, visit_group, visit_page_group
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +28,9 @@ def scope_session_key(scope: dict) -> str | None:
 class StaffConsumer(JsonConsumer):
     """Live updates for a signed-in staff member's pages.
 
-    Events carry ids only; the page re-fetches what changed through the
+    At /ws/staff/ the socket hears of the visits the user owns or takes part in (the
+    start page); at /ws/staff/visit/<id>/, of that one visit, for anyone who may see it
+    (its page, R1). Events carry ids only; the page re-fetches what changed through the
     permission-checked views, so no patient data travels over the group.
     """
 
@@ -34,7 +39,19 @@ class StaffConsumer(JsonConsumer):
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close()  # refuses the handshake (HTTP 403)
             return
-        self.groups = [staff_group(user.pk)]
+        visit_id = self.scope["url_route"]["kwargs"].get("visit_id")
+        if visit_id is None:
+            self.groups = [staff_group(user.pk)]
+        else:
+            try:
+                # Through the access helper: a refusal is in the access log (S1, S2).
+                await database_sync_to_async(get_visit_for_socket)(self.scope, int(visit_id))
+            except (PermissionDenied, VideoVisit.DoesNotExist):
+                await self.close()
+                return
+            # Not the user's own group as well: the page shows this visit only, and
+            # would otherwise hear of it twice when the user is its owner.
+            self.groups = [visit_page_group(int(visit_id))]
         if session_key := scope_session_key(self.scope):
             self.groups.append(session_group(session_key))
         for group in self.groups:

@@ -47,10 +47,22 @@ def visit_group(visit_id: int) -> str:
     return f"visit.{visit_id}"
 
 
+def visit_page_group(visit_id: int) -> str:
+    """Group of every open staff page of one visit, whoever has it open (R1).
+
+    A colleague of the visit's unit may open the visit page without being its owner or
+    Sjukvårdspersonal; the page's socket joins this group once the colleague may see the
+    visit (consumers.StaffConsumer), so their page updates live as the owner's does.
+    """
+    return f"visitpage.{visit_id}"
+
+
 def visit_changed_groups(visit) -> list[str]:
-    """Everyone to tell when the visit changes: its room, and its staff's pages."""
+    """Everyone to tell when the visit changes: its room, the pages open on it, and the
+    start pages of its staff (which list it, V1)."""
     user_ids = {visit.owner_id, *visit.staff.values_list("pk", flat=True)}
-    return [visit_group(visit.pk), *(staff_group(uid) for uid in sorted(user_ids))]
+    return [visit_group(visit.pk), visit_page_group(visit.pk),
+            *(staff_group(uid) for uid in sorted(user_ids))]
 
 
 def visit_changed(visit) -> None:

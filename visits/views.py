@@ -729,8 +729,8 @@ def contacts(request, pk: int) -> HttpResponse:
                 return redirect("visits:detail", pk=visit.pk)
             response = render_contacts(request, change.visit, contacts_saved=saved)
             if change.changed:
-                # This page's panel and participants, also for a colleague the visit's
-                # groups do not reach (realtime.visit_changed_groups).
+                # This page's panel and participants show the change at once, before
+                # the socket's event; other pages on the visit hear it from the socket.
                 trigger_client_event(response, f"visit-changed-{visit.pk}")
             return response
     return render_contacts(request, visit, status=422, contacts_form=form)

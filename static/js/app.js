@@ -58,10 +58,13 @@ let leaving = false;
 window.addEventListener("beforeunload", () => { leaving = true; });
 
 // Live staff pages (R1): one socket per page; an event names a visit, and the
-// parts of the page that show it re-fetch themselves through their own views.
+// parts of the page that show it re-fetch themselves through their own views. A
+// visit's page listens to that visit, also for a colleague who is not on it.
 function connectStaffSocket(attempt = 0) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/ws/staff/`);
+  const visit = document.querySelector("[data-live-visit]")?.dataset.liveVisit;
+  const path = visit ? `/ws/staff/visit/${encodeURIComponent(visit)}/` : "/ws/staff/";
+  const socket = new WebSocket(`${scheme}://${location.host}${path}`);
   // The socket's state on the page, for whoever needs to know the page is live.
   socket.addEventListener("open", () => {
     attempt = 0;

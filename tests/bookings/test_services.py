@@ -17,6 +17,7 @@ from bookings.services import (
     published_feed,
 )
 from guests.models import Participant
+from guests.services import participant_add, participant_remove
 from integrations.models import OutboxMessage
 from integrations.registry.fixture import FixtureRegistry
 from patients.models import Patient
@@ -191,6 +192,20 @@ def test_an_anhorigsamtal_is_on_the_relative_and_never_reaches_the_patient(
     assert [m.recipient for m in OutboxMessage.objects.all()] == ["+46701740610"]
     assert Patient.objects.get(personnummer=MARGARETA).care_units.filter(pk=care_unit.pk).exists()
     assert not Booking.objects.published().exists()
+
+
+def test_a_guest_removed_from_an_anhorigsamtal_is_told_and_the_patient_never(
+        ref, clinician, care_unit, adult, day):  # B4, G6
+    visit = asam(ref, clinician, care_unit, adult, at(day, 9)).video_visit
+    guest, _token = participant_add(visit=visit, kind=Participant.Kind.RELATIVE,
+                                    first_name="Per", last_name="Ek",
+                                    channel=Participant.Channel.SMS, mobile="+46701740611")
+    participant_remove(participant=guest)
+    [notice] = messages_to("+46701740611")[1:]
+    assert "gäller inte längre" in notice.body
+    # The relative's own link is untouched, and the patient hears of none of it.
+    assert [m.body.split(" ", 1)[0] for m in messages_to("+46701740610")] == ["Du"]
+    assert not OutboxMessage.objects.filter(recipient__in=[adult.personnummer, adult.mobile])
 
 
 def test_an_anhorigsamtal_by_email(ref, clinician, care_unit, adult, day):  # B4

@@ -5,11 +5,11 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from audit.models import AccessLogEntry
 from bookings.forms import slot_value
-from bookings.models import Booking
+from bookings.models import Booking, VisitReason
 from bookings.services import booking_create
 from integrations.models import OutboxMessage
 from integrations.registry.fixture import FixtureRegistry
@@ -174,6 +174,31 @@ def test_the_printed_kallelse_is_in_the_patients_language_not_the_staff_pages(
     assert "<title>Kallelse" in page
     for english in ["Appointment", "Time", "Type of visit", "With"]:
         assert english not in kallelse, english
+
+
+def test_a_revealing_unit_name_never_reaches_the_patient(client, alice, settings, ref,
+                                                       care_unit, adult, day):  # G6, B2, B8
+    care_unit.name, care_unit.name_is_revealing = "Beroendecentrum Syd", True
+    care_unit.save()
+    settings.BOOKINGS_FEED_TOKEN = "feed-token"
+    booking = booking_create(
+        kind="single", care_unit=care_unit, owner=alice, patient=adult, starts_at=at(day, 9),
+        ends_at=at(day, 9, 30), contact_type=ref.divl, schedule_activity=ref.video_activity,
+        visit_reason=ref.aterbesok, kallelse_template=ref.adult, kallelse_delivery="save",
+        created_by=alice)
+    printed = client.get(reverse("bookings:kallelse", args=[booking.pk])).content.decode()
+    assert '<p class="kallelse__unit">Mottagningen</p>' in printed
+    saved = OutboxMessage.objects.get(channel="portal")
+    [shown] = feed(client, adult.personnummer).json()["bookings"]
+    assert "Hos: Alice Lund, mottagningen" in saved.body and shown["unit"] == "mottagningen"
+    messages = "".join(m.subject + m.body for m in OutboxMessage.objects.all())
+    for text in (printed, messages):
+        assert "Beroendecentrum" not in text
+
+    care_unit.name_is_revealing = False
+    care_unit.save()
+    printed = client.get(reverse("bookings:kallelse", args=[booking.pk])).content.decode()
+    assert '<p class="kallelse__unit">Beroendecentrum Syd</p>' in printed
 
 
 def test_taken_times_are_not_offered(client, alice, ref, schedule, adult, day):  # B6
@@ -419,6 +444,72 @@ def test_the_1177_feed_needs_its_token(client, settings, adult):  # B8
     assert feed(client, adult.personnummer, token="wrong").status_code == 401
     settings.BOOKINGS_FEED_TOKEN = ""
     assert feed(client, adult.personnummer, token="").status_code == 401
+
+
+def checkin_feed(client, query: dict, token: str = "checkin-token"):
+    return client.post(reverse("bookings:self-checkin-feed"), query,
+                       content_type="application/json",
+                       headers={"Authorization": f"Bearer {token}"})
+
+
+def test_the_self_checkin_feed_leaves_out_asam_exempt_reasons_and_unpublished(
+        client, settings, ref, clinician, colleague_same_unit, care_unit, adult):  # B4, B8, B3
+    settings.SELF_CHECKIN_FEED_TOKEN = "checkin-token"
+    today = timezone.localdate()
+    blood_test = VisitReason.objects.create(code="PROV", name="Provtagning",
+                                            self_checkin_exempt=True)
+    common = dict(care_unit=care_unit, contact_type=ref.divl, created_by=clinician,
+                  owner=clinician, schedule_activity=ref.video_activity,
+                  visit_reason=ref.aterbesok, kallelse_template=ref.adult,
+                  kallelse_delivery="print")
+
+    def book(hour, minute=0, day=today, **fields):
+        start = at(day, hour, minute)
+        return booking_create(**common | {"kind": "single", "patient": adult,
+                                          "starts_at": start,
+                                          "ends_at": start + datetime.timedelta(minutes=30)}
+                              | fields)
+
+    normal = book(8)
+    book(8, 30, visit_reason=blood_test)
+    book(9, visa_webb=False)
+    book(9, 30, kind="relative_call", visit_reason=ref.asam,
+         schedule_activity=ref.unpublished, relative=FixtureRegistry().lookup("195811029882"),
+         relative_mobile="+46701740610")
+    team = book(10, kind="team_owner", participants=[colleague_same_unit],
+                participant_activity=ref.medverkan)
+    book(8, day=today + datetime.timedelta(days=1))
+    other = book(11, patient=PatientFactory(care_units=[care_unit]))
+
+    response = checkin_feed(client, {"personnummer": adult.personnummer_display})
+    assert response.status_code == 200
+    bookings = response.json()["bookings"]
+    # The team visit once, as the owner's Teambesök; never its Medverkan booking.
+    assert [b["booking"] for b in bookings] == [normal.pk, team.pk]
+    assert bookings[0] == {
+        "booking": normal.pk, "personnummer": adult.personnummer,
+        "start": at(today, 8).isoformat(), "end": at(today, 8, 30).isoformat(),
+        "title": "Videobesök", "unit": care_unit.name, "hsa_id": care_unit.hsa_id}
+    unit = checkin_feed(client, {"hsa_id": care_unit.hsa_id}).json()["bookings"]
+    assert [(b["booking"], b["personnummer"]) for b in unit] == [
+        (normal.pk, adult.personnummer), (team.pk, adult.personnummer),
+        (other.pk, other.patient.personnummer)]
+    both = checkin_feed(client, {"personnummer": adult.personnummer,
+                                 "hsa_id": "SE2321000222-VC02"}).json()["bookings"]
+    assert both == []
+
+
+def test_the_self_checkin_feed_needs_its_token_and_a_question(client, settings,
+                                                              adult):  # B8
+    settings.SELF_CHECKIN_FEED_TOKEN = "checkin-token"
+    settings.BOOKINGS_FEED_TOKEN = "feed-token"
+    query = {"personnummer": adult.personnummer}
+    assert checkin_feed(client, query, token="feed-token").status_code == 401
+    assert checkin_feed(client, {}).status_code == 400
+    assert checkin_feed(client, {"personnummer": "19850312-9821"}).status_code == 400
+    assert checkin_feed(client, ["not", "an", "object"]).status_code == 400
+    settings.SELF_CHECKIN_FEED_TOKEN = ""
+    assert checkin_feed(client, query, token="").status_code == 401
 
 
 def test_a_history_restore_gets_the_whole_page(client, alice, ref, adult):

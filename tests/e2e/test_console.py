@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from guests.models import InterpreterAgency
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import close_rooms, log_in
 from tests.patients.factories import PatientFactory
 from tests.visits.factories import VideoVisitFactory, at
 from visits.models import VideoVisit
@@ -95,6 +95,46 @@ def test_a_colleagues_start_page_updates_live_when_the_visit_moves(browser, live
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_colleagues_visit_page_updates_live_as_the_owners_does(browser, live_server_url,
+                                                                  clinician,
+                                                                  colleague_same_unit,
+                                                                  visits):  # R1
+    """bob works at the unit but is neither the visit's owner nor its staff."""
+    InterpreterAgency.objects.create(name="Digital Tolk", first_name="Tolk", last_name="digital",
+                                     email="videolank@digitaltolk.se")
+    visit = visits["today"]
+    contexts = [browser.new_context(base_url=live_server_url) for _ in range(2)]
+    alice, bob = (c.new_page() for c in contexts)
+    try:
+        for page, username in ((alice, "alice"), (bob, "bob")):
+            log_in(page, username)
+            page.goto(f"/besok/{visit.pk}/")
+            expect(page.locator("body")).to_have_attribute("data-live-socket", "open")
+        bob_state = bob.locator("#visit-state")
+        expect(bob_state).to_have_text("Bokad")
+
+        alice.get_by_role("button", name="Ta emot").click()
+        expect(alice.locator("#visit-state")).to_have_text("Mottagen")
+        expect(bob_state).to_have_text("Mottagen")  # no reload on bob's side
+
+        alice.get_by_role("link", name="Redigera deltagare").click()
+        alice.get_by_role("link", name="Bjud in tolk (Digital Tolk)").click()
+        expect(alice.get_by_label("Förnamn")).to_have_value("Tolk")
+        alice.get_by_role("button", name="Lägg till och skicka länk").click()
+        expect(alice.locator(".link-box")).to_contain_text("Tolk digital")
+        expect(bob.locator("#participants")).to_contain_text("Tolk digital")
+
+        alice.get_by_role("button", name="Starta besök").click()
+        expect(bob_state).to_have_text("Påbörjad")
+        alice.get_by_role("button", name="Starta videomöte").click()
+        expect(bob_state).to_have_text("Videomöte pågår")
+        # Both pages open the room while the meeting is live; each sees the other there.
+        expect(bob.locator("#room-presence")).to_contain_text("Alice Lund")
+        expect(alice.locator("#room-presence")).to_contain_text("Bob Sjöberg")
+    finally:
+        close_rooms(alice, bob)
 
 
 def test_nytt_besok_invites_guests_with_the_visit(page, clinician, care_unit,

@@ -61,7 +61,7 @@ def test_staff_and_join_pages_run_without_csp_violations(page, violations, clini
     # the live socket connects under connect-src, and htmx posts and swaps
     with page.expect_websocket() as socket:
         page.goto(f"/besok/{visit.pk}/")
-    assert socket.value.url.endswith("/ws/staff/")
+    assert socket.value.url.endswith(f"/ws/staff/visit/{visit.pk}/")
     page.get_by_role("button", name="Ta emot").click()
     expect(page.locator("#visit-state")).to_have_text("Mottagen")
     assert not socket.value.is_closed()

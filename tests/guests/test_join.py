@@ -65,6 +65,17 @@ def test_a_guest_needs_no_eid(client, visit):  # G4
     assert f'data-room-url="/ws/visit/{visit.pk}/"' in room
 
 
+def test_the_join_pages_never_name_a_revealing_unit_nor_the_reason(client, visit,
+                                                                    care_unit):  # G6
+    care_unit.name, care_unit.name_is_revealing = "Beroendecentrum Syd", True
+    care_unit.save()
+    VideoVisit.objects.filter(pk=visit.pk).update(reason="Alkoholberoende")
+    invite(client, visit, Participant.Kind.INTERPRETER)
+    for name in ["guests:join", "guests:check", "guests:room"]:
+        page = client.get(reverse(name)).content.decode()
+        assert "Beroendecentrum" not in page and "Alkoholberoende" not in page, name
+
+
 def test_legitimera_shows_a_server_made_qr_code_and_never_the_secret(client, visit, simulator):
     invite(client, visit)
     start_eid(client)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,10 +19,12 @@ from guests.services import (
     link_resolve,
     participant_add,
     participant_remove,
+    removal_notice_send,
 )
 from integrations.delivery import body_to_send
 from integrations.errors import PermanentSendError
 from integrations.models import OutboxMessage
+from integrations.tasks import send_outbox_message
 from tests.visits.factories import VideoVisitFactory
 from visits.models import VideoVisit
 from visits.services import visit_cancel
@@ -124,6 +127,79 @@ def test_removing_a_participant_revokes_the_link(visit):  # G5
     with pytest.raises(LinkProblem) as problem:
         link_resolve(token)
     assert problem.value.code == "revoked"
+
+
+def removal_notices() -> list[OutboxMessage]:
+    return list(OutboxMessage.objects.filter(idempotency_key__startswith="removed:"))
+
+
+def test_a_removed_guest_is_told_once_that_the_link_stopped(visit):  # G4, G6, N1
+    participant, token = add_relative(visit)
+    participant_remove(participant=participant)
+    [notice] = removal_notices()
+    assert (notice.channel, notice.recipient, notice.visit) == ("sms", "+46701740608", visit)
+    start = timezone.localtime(visit.starts_at)
+    assert notice.body.startswith("Din länk till videomötet ")
+    assert f"kl. {start:%H.%M} gäller inte längre" in notice.body
+    assert "Kontakta mottagningen om du har frågor." in notice.body
+    for secret in [visit.patient.personnummer, visit.patient.personnummer[2:8],
+                   visit.reason, visit.care_unit.name, visit.patient.last_name, token]:
+        assert secret not in notice.body, secret
+    assert not re.search(r"\d{6}[-+]?\d{4}", notice.body)
+    send_outbox_message(notice.pk)
+    notice.refresh_from_db()
+    assert notice.status == OutboxMessage.Status.SENT
+    # Removed once, told once: a repeated removal or notice writes nothing new.
+    participant_remove(participant=participant)
+    removal_notice_send(participant=participant)
+    assert removal_notices() == [notice]
+
+
+def test_a_removed_email_guest_is_told_by_email(visit):  # G4, G6
+    participant, _token = add_relative(visit, channel=Participant.Channel.EMAIL, mobile="",
+                                       email="m.ek@example.se")
+    participant_remove(participant=participant)
+    [notice] = removal_notices()
+    assert (notice.channel, notice.recipient) == ("email", "m.ek@example.se")
+    assert notice.subject == "Länken till videomötet gäller inte längre"
+    assert "gäller inte längre" in notice.body and visit.care_unit.name not in notice.body
+
+
+@pytest.mark.parametrize("fields", [{"channel": Participant.Channel.NONE, "mobile": ""},
+                                    {"send": False}], ids=["copied", "never-sent"])
+def test_a_removed_guest_who_was_not_sent_the_link_is_sent_nothing(visit, fields):  # G3
+    participant, _token = add_relative(visit, **fields)
+    participant_remove(participant=participant)
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_removal_that_rolls_back_sends_nothing(visit):  # N1
+    participant, token = add_relative(visit)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        participant_remove(participant=participant)
+        raise RuntimeError("the request failed after the removal")
+    assert removal_notices() == []
+    assert link_resolve(token) == participant
+
+
+def test_a_guest_removed_from_a_cancelled_visit_is_not_told_twice(visit, clinician):  # B7
+    participant, _token = add_relative(visit)
+    visit_cancel(visit=visit, user=clinician)
+    participant_remove(participant=participant)
+    assert removal_notices() == []
+    assert [m.body.split(" ", 1)[0] for m in OutboxMessage.objects.order_by("pk")] == [
+        "Du", "Videomötet"]  # the invitation, then the cancellation
+
+
+def test_a_guest_removed_after_the_visit_is_over_is_not_told(visit, settings):  # G5
+    finished, _token = add_relative(visit)
+    expired, _token = add_relative(visit, first_name="Per", mobile="+46701740609")
+    settings.INVITATION_GRACE = datetime.timedelta(minutes=-60)  # every link has run out
+    participant_remove(participant=expired)
+    settings.INVITATION_GRACE = datetime.timedelta(hours=2)
+    VideoVisit.objects.filter(pk=visit.pk).update(state=VideoVisit.State.FINISHED)
+    participant_remove(participant=finished)
+    assert removal_notices() == []
 
 
 def test_a_new_link_replaces_the_old_one(visit):  # G5

@@ -199,9 +199,9 @@ def visit_changed_now(visit: VideoVisit) -> None:
 
 def staff_endpoints() -> list[tuple[str, list[str]]]:
     outside_staff = {"guests", "login", "logout", "set_language", "healthz"}
-    # The 1177 portal's feed answers to its bearer token, never to a session (its
-    # own tests refuse a wrong or missing token).
-    machine_endpoints = {"bookings:published-feed"}
+    # The 1177 portal's and the self check-in system's feeds answer to their bearer
+    # tokens, never to a session (their own tests refuse a wrong or missing token).
+    machine_endpoints = {"bookings:published-feed", "bookings:self-checkin-feed"}
     return [(name, kwargs) for name, _route, kwargs in walk(get_resolver().url_patterns)
             if name and name.split(":")[0] not in outside_staff
             and name not in machine_endpoints and not name.startswith("admin:")]

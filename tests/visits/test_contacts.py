@@ -100,6 +100,18 @@ def test_a_new_agent_gets_a_link_of_their_own_and_the_old_one_stops(
     assert link_resolve(token_for(link)) == new
 
 
+def test_the_replaced_agent_is_told_once_that_their_link_stopped(
+        visit, clinician, karin, johan, karins_token):  # P5, G6, N1
+    change(visit, clinician, primary_contact=karin, agent=johan)
+    change(visit, clinician, primary_contact=karin, agent=johan)  # the same again
+    invitation, notice = OutboxMessage.objects.filter(recipient=KARIN_MOBILE).order_by("pk")
+    assert notice.channel == "sms" and notice.visit == visit
+    assert "gäller inte längre" in notice.body and "Kontakta mottagningen" in notice.body
+    for secret in [karin.personnummer, visit.patient.personnummer, "Uppföljning",
+                   visit.care_unit.name, "Berg"]:
+        assert secret not in notice.body, secret
+
+
 def test_a_guardian_without_a_mobile_is_refused_and_nothing_changes(
         visit, clinician, karin, johan, karins_token):  # P5
     johan.mobile = ""

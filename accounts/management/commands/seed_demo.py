@@ -126,6 +126,9 @@ MESSAGE_TEMPLATES += [
         ("inbjudan-epost", "Inbjudan till videomöte (e-post)", MessageTemplate.Channel.EMAIL),
         ("avbokning-sms", "Videomöte avbokat (sms)", MessageTemplate.Channel.SMS),
         ("avbokning-epost", "Videomöte avbokat (e-post)", MessageTemplate.Channel.EMAIL),
+        ("borttagen-sms", "Länken gäller inte längre (sms)", MessageTemplate.Channel.SMS),
+        ("borttagen-epost", "Länken gäller inte längre (e-post)",
+         MessageTemplate.Channel.EMAIL),
     ]
 ]
 
