@@ -624,8 +624,12 @@ def room_admission(request, pk: int, participant_pk: int, *, admit: bool) -> Htt
         else:
             messages.success(request, said)
         return redirect("visits:detail", pk=visit.pk)
+    # The refused person's socket closes a moment later and the list is fetched again;
+    # this answer must not bring them back if that fetch arrives first.
+    gone = participant.pk if not admit and not problem else None
     return render(request, "visits/_room_admission.html",
-                  {"visit": visit, "said": said, "problem": problem}, status=status)
+                  {"visit": visit, "said": said, "problem": problem, "gone": gone},
+                  status=status)
 
 
 @require_POST
