@@ -122,7 +122,7 @@ def test_a_colleagues_visit_page_updates_live_as_the_owners_does(browser, live_s
         alice.get_by_role("link", name="Redigera deltagare").click()
         alice.get_by_role("link", name="Bjud in tolk (Digital Tolk)").click()
         expect(alice.get_by_label("Förnamn")).to_have_value("Tolk")
-        alice.get_by_role("button", name="Lägg till och skicka länk").click()
+        alice.get_by_role("button", name="Lägg till och visa länken").click()
         expect(alice.locator(".link-box")).to_contain_text("Tolk digital")
         expect(bob.locator("#participants")).to_contain_text("Tolk digital")
 
