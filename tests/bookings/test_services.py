@@ -205,7 +205,7 @@ def test_a_guest_removed_from_an_anhorigsamtal_is_told_and_the_patient_never(
     assert "gäller inte längre" in notice.body
     # The relative's own link is untouched, and the patient hears of none of it.
     assert [m.body.split(" ", 1)[0] for m in messages_to("+46701740610")] == ["Du"]
-    assert not OutboxMessage.objects.filter(recipient__in=[adult.personnummer, adult.mobile])
+    assert not OutboxMessage.objects.filter(recipient__in=[adult.personnummer, ADULT_MOBILE])
 
 
 def test_an_anhorigsamtal_by_email(ref, clinician, care_unit, adult, day):  # B4
