@@ -31,6 +31,8 @@ from visits.models import RoomPresence, VideoVisit
 pytestmark = pytest.mark.django_db
 
 OUR_APPS = ["accounts", "patients", "bookings", "visits", "guests", "integrations", "audit"]
+# What the question before a destructive action posts when answered (videovisit/confirm.py).
+CONFIRMED = {"bekraftat": "ja"}
 HTMX = {"HX-Request": "true"}
 
 # Letters English never has, and short words that are Swedish and not English.
@@ -242,9 +244,9 @@ def walk_visit(pages: Pages, visit: VideoVisit, name: str) -> None:
                {}, headers=HTMX, ok=True)
     pages.post(f"{name}: notes", reverse("visits:notes", args=[visit.pk]),
                {"notes": "Samtal om sömn."}, headers=HTMX, ok=True)
-    pages.post(f"{name}: end_meeting",
-               reverse("visits:transition", args=[visit.pk, "end_meeting"]), {},
-               headers=HTMX, ok=True)
+    end_meeting = reverse("visits:transition", args=[visit.pk, "end_meeting"])
+    pages.post(f"{name}: end_meeting asks first", end_meeting, {}, headers=HTMX, ok=True)
+    pages.post(f"{name}: end_meeting", end_meeting, CONFIRMED, headers=HTMX, ok=True)
     pages.post(f"{name}: Avsluta besök asks about VAS", reverse("visits:finish",
                                                                 args=[visit.pk]),
                {}, headers=HTMX, ok=True)
@@ -276,11 +278,12 @@ def walk_new_visit(pages: Pages) -> None:
     pages.add("Nytt besök: created", response)
     visit = VideoVisit.objects.order_by("pk").last()
     guest = visit.participants.get(kind="interpreter")
-    pages.post("Nytt besök: guest removed", reverse("visits:participant-remove",
-                                                    args=[visit.pk, guest.pk]), {},
-               headers=HTMX, ok=True)
-    pages.post("Nytt besök: Avboka", reverse("visits:transition", args=[visit.pk, "cancel"]),
-               {}, headers=HTMX, ok=True)
+    remove = reverse("visits:participant-remove", args=[visit.pk, guest.pk])
+    pages.post("Nytt besök: removing a guest asks first", remove, {}, headers=HTMX, ok=True)
+    pages.post("Nytt besök: guest removed", remove, CONFIRMED, headers=HTMX, ok=True)
+    cancel = reverse("visits:transition", args=[visit.pk, "cancel"])
+    pages.post("Nytt besök: Avboka asks first", cancel, {}, headers=HTMX, ok=True)
+    pages.post("Nytt besök: Avboka", cancel, CONFIRMED, headers=HTMX, ok=True)
 
 
 def step(name: str) -> str:
