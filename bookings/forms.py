@@ -26,7 +26,7 @@ from bookings.services import (
     schedule_activity_for,
 )
 from integrations.registry import RegistryError
-from patients.access import find_patient_for_staff
+from patients.access import find_patient_for_staff, unit_of_access
 from patients.fields import GuardianChoiceField, PersonnummerField, SwedishMobileField
 from patients.models import Guardian, Patient
 from patients.services import child_contacts_clean, registry_lookup
@@ -63,7 +63,7 @@ class WizardContext:
 
     @property
     def care_unit(self) -> CareUnit | None:
-        return booking_unit(user=self.user, owner=self.owner)
+        return booking_unit(user=self.user, owner=self.owner, patient=self.patient)
 
     @property
     def day(self) -> datetime.date | None:
@@ -75,11 +75,12 @@ class WizardContext:
         return bool(self.patient and self.day and self.patient.is_child_on(self.day))
 
 
-def booking_unit(*, user: User, owner: User | None) -> CareUnit | None:
-    """The unit a booking is made at: the owner's that the user shares, else the user's
-    first. Its contact details for the patient are the ones the booking uses (P4)."""
-    shared = owner and owner.care_units.filter(pk__in=user.care_units.all()).first()
-    return shared or user.care_units.first()
+def booking_unit(*, user: User, owner: User | None,
+                 patient: Patient | None = None) -> CareUnit | None:
+    """The unit a booking is made at, by the one rule (patients.access.unit_of_access):
+    its contact details for the patient and guardians are the ones the booking uses
+    (P4, P5), the same the user reads on the patient page."""
+    return unit_of_access(user, patient, owner=owner)
 
 
 def clinicians_for(user: User):
@@ -210,8 +211,8 @@ class TimeStep(StepForm):
             if self.ctx.kind in VIDEO_KINDS and refusal:  # P6 on the visit's date (P7)
                 self.add_error(None, refusal)
             elif self.ctx.kind in VIDEO_KINDS and not patient.is_child_on(visit_day) \
-                    and not patient.contact_at(
-                        booking_unit(user=self.ctx.user, owner=owner)).mobile:  # P4
+                    and not patient.contact_at(booking_unit(
+                        user=self.ctx.user, owner=owner, patient=patient)).mobile:  # P4
                 self.add_error(None, _("Patienten saknar mobilnummer och kan inte få länken "
                                        "till videobesöket. Lägg till det på patientsidan."))
         return data
@@ -255,7 +256,7 @@ class ChildContactsStep(StepForm):
         data = super().clean()
         if not self.errors:
             try:
-                child_contacts_clean(patient=self.ctx.patient,
+                child_contacts_clean(patient=self.ctx.patient, care_unit=self.ctx.care_unit,
                                      primary_contact=data.get("primary_contact"),
                                      agent=data.get("agent"))
             except ValidationError as invalid:

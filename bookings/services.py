@@ -269,7 +269,8 @@ def _check_video_patient(booking: Booking, day: datetime.date, primary_contact, 
         error("patient", refusal)  # P6
     elif patient.is_child_on(day):
         try:
-            child_contacts_clean(patient=patient, primary_contact=primary_contact, agent=agent)
+            child_contacts_clean(patient=patient, care_unit=booking.care_unit,
+                                 primary_contact=primary_contact, agent=agent)
         except ValidationError as invalid:  # P5
             for field, messages in invalid.message_dict.items():
                 for message in messages:
@@ -427,9 +428,11 @@ def _create_video_visit(booking: Booking, *, participants: Sequence[User],
                         email=relative_email or known.email)
     elif booking.agent is not None:
         agent = booking.agent
+        contact = agent.contact_at(booking.care_unit)  # the booking unit's own (P5)
         participant_add(visit=visit, kind=Participant.Kind.AGENT, first_name=agent.first_name,
                         last_name=agent.last_name, personnummer=agent.personnummer,
-                        channel=Participant.Channel.SMS, mobile=agent.mobile, email=agent.email)
+                        channel=Participant.Channel.SMS, mobile=contact.mobile,
+                        email=contact.email)
     else:
         patient = booking.patient
         contact = patient.contact_at(booking.care_unit)

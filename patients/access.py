@@ -11,20 +11,34 @@ from audit.services import Action, Outcome, access_log_write, action_for
 from patients.models import Patient
 
 
-def unit_of_access(user, patient: Patient) -> CareUnit | None:
-    """The user's care unit through which they reach the patient (first shared one):
-    the unit whose contact details the user reads and changes."""
-    return patient.care_units.filter(pk__in=user.care_units.values("pk")).order_by("pk").first()
+def unit_of_access(user, patient: Patient | None = None, *, owner=None) -> CareUnit | None:
+    """The one care unit a staff member acts through: whose contact details for the
+    patient and the guardians they read on the patient page, change, and send to
+    (Nytt besök, Boka), and which the access log names.
+
+    The rule, for a user in several units: of the user's units, those that have the
+    patient (when one is given); of these, those the owner (the clinician a booking
+    is for) also belongs to, if any; of what is left, the lowest id, i.e. the unit
+    the user was first linked to that qualifies. Every page asks here, so the same
+    user on the same patient always gets the same unit.
+    """
+    units = CareUnit.objects.filter(pk__in=user.care_units.values("pk"))
+    if patient is not None and patient.pk is not None:
+        units = units.filter(pk__in=patient.care_units.values("pk"))
+    if owner is not None:
+        shared = units.filter(pk__in=owner.care_units.values("pk"))
+        if shared.exists():
+            units = shared
+    return units.order_by("pk").first()
 
 
 def _reach(user, patient: Patient) -> dict:
     """access_log_write's care_unit (the unit of access) and also_known_at (the
-    patient's other units), in one query."""
+    patient's units the user is not in)."""
+    unit = unit_of_access(user, patient)
     mine = CareUnit.objects.filter(pk=OuterRef("pk"), pk__in=user.care_units.values("pk"))
-    units = list(patient.care_units.annotate(mine=Exists(mine)).order_by("pk"))
-    unit = next((u for u in units if u.mine), None)
-    return {"care_unit": unit,
-            "also_known_at": [u.hsa_id for u in units if u != unit and not u.mine]}
+    others = patient.care_units.annotate(mine=Exists(mine)).filter(mine=False).order_by("pk")
+    return {"care_unit": unit, "also_known_at": [u.hsa_id for u in others]}
 
 
 def get_patient_for_staff(request: HttpRequest, pk: int, action: str | None = None) -> Patient:

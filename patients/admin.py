@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from audit.admin import AccessLoggedAdmin
-from patients.models import Guardian, Patient, PatientContact
+from patients.models import Guardian, GuardianContact, Patient, PatientContact
+
+
+def _save_unit_contacts(request, formset) -> None:
+    # Who changed a unit's details and when, as the patient page shows it.
+    for contact in formset.save(commit=False):
+        contact.updated_by = request.user
+        contact.save()
+    for contact in formset.deleted_objects:
+        contact.delete()
 
 
 class PatientContactInline(admin.TabularInline):
@@ -16,8 +25,7 @@ class PatientContactInline(admin.TabularInline):
 class GuardianInline(admin.TabularInline):
     model = Guardian
     extra = 0
-    fields = ["personnummer", "first_name", "last_name", "protected_identity", "has_eid",
-              "mobile", "email"]
+    fields = ["personnummer", "first_name", "last_name", "protected_identity", "has_eid"]
     readonly_fields = ["personnummer", "first_name", "last_name", "protected_identity"]
 
 
@@ -39,12 +47,7 @@ class PatientAdmin(AccessLoggedAdmin):
 
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is PatientContact:
-            # Who changed a unit's details and when, as the patient page shows it.
-            for contact in formset.save(commit=False):
-                contact.updated_by = request.user
-                contact.save()
-            for contact in formset.deleted_objects:
-                contact.delete()
+            _save_unit_contacts(request, formset)
             return
         super().save_formset(request, form, formset, change)
 
@@ -68,8 +71,18 @@ class PatientContactAdmin(AccessLoggedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class GuardianContactInline(admin.TabularInline):
+    """Each care unit's own contact details for the guardian."""
+
+    model = GuardianContact
+    extra = 0
+    fields = ["care_unit", "mobile", "email", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+
 @admin.register(Guardian)
 class GuardianAdmin(AccessLoggedAdmin):
+    inlines = [GuardianContactInline]
     list_display = ["first_name", "last_name", "child", "has_eid"]
     search_fields = ["last_name", "child__last_name"]
     list_select_related = ["child"]
@@ -77,3 +90,9 @@ class GuardianAdmin(AccessLoggedAdmin):
 
     def patient_of(self, obj: Guardian) -> Patient:
         return obj.child
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is GuardianContact:
+            _save_unit_contacts(request, formset)
+            return
+        super().save_formset(request, form, formset, change)

@@ -171,10 +171,12 @@ class PatientContact(Reachable, models.Model):
         return f"{self.patient} – {self.care_unit}"
 
 
-class Guardian(NamedPerson, Reachable, models.Model):
+class Guardian(NamedPerson, models.Model):
     """A vårdnadshavare of a child patient, as the registry gave them (P5).
 
     Per visit, staff choose the primary contact and the one agent (ombud) among them.
+    Identity is the registry's and shared; mobile and e-mail are each unit's own
+    (GuardianContact, contact_at): the agent's link goes where that unit decided.
     """
 
     child = models.ForeignKey(Patient, verbose_name=_("barn"), on_delete=models.CASCADE,
@@ -184,8 +186,7 @@ class Guardian(NamedPerson, Reachable, models.Model):
     last_name = models.CharField(_("efternamn"), max_length=100)
     protected_identity = models.BooleanField(_("skyddad identitet"), default=False)
     has_eid = models.BooleanField(_("har e-legitimation"), default=False)
-    mobile = models.CharField(_("mobilnummer"), max_length=20, blank=True)
-    email = models.EmailField(_("e-post"), blank=True)
+    # Contact details are not here: each care unit keeps its own (GuardianContact).
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -209,3 +210,40 @@ class Guardian(NamedPerson, Reachable, models.Model):
     def list_name(self) -> str:
         return str(_("Skyddad identitet")) if self.is_hidden else self.full_name
 
+    def contact_at(self, care_unit) -> GuardianContact:
+        """The contact details this care unit keeps for the guardian; an empty, unsaved
+        one when it has none. Never another unit's (S2)."""
+        contact = self.contacts.filter(care_unit=care_unit).first() if self.pk else None
+        return contact or GuardianContact(guardian=self, care_unit=care_unit)
+
+
+class GuardianContact(Reachable, models.Model):
+    """The mobile and e-mail one care unit uses to reach a guardian (P5).
+
+    As PatientContact: a unit enters and changes its own, and the agent links of its
+    visits go there; another unit of the child neither sees nor changes them.
+    """
+
+    guardian = models.ForeignKey(Guardian, verbose_name=_("vårdnadshavare"),
+                                 on_delete=models.CASCADE, related_name="contacts")
+    care_unit = models.ForeignKey("accounts.CareUnit", verbose_name=_("vårdenhet"),
+                                  on_delete=models.CASCADE, related_name="+")
+    mobile = models.CharField(_("mobilnummer"), max_length=20, blank=True,
+                              help_text=_("Lagras i formatet +46…"))
+    email = models.EmailField(_("e-post"), blank=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ändrad av"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["care_unit"]
+        verbose_name = _("kontaktuppgifter för vårdnadshavare")
+        verbose_name_plural = _("kontaktuppgifter för vårdnadshavare")
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "care_unit"],
+                                    name="patients_guardian_contact_once_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} – {self.care_unit}"

@@ -8,7 +8,14 @@ from django.utils.translation import gettext as _
 from accounts.models import CareUnit, User
 from integrations.registry import RegistryPerson, get_registry
 from patients.fields import normalise_mobile
-from patients.models import Guardian, Patient, PatientContact, age_on, needs_own_mobile
+from patients.models import (
+    Guardian,
+    GuardianContact,
+    Patient,
+    PatientContact,
+    age_on,
+    needs_own_mobile,
+)
 from patients.personnummer import Personnummer
 
 
@@ -87,7 +94,8 @@ def _store(*, person: RegistryPerson, user: User, units: list) -> Patient:
     listed = {g.personnummer for g in person.guardians}
     patient.guardians.exclude(personnummer__in=listed).delete()
     for guardian in person.guardians:
-        # Contact details staff entered for a guardian survive a registry refresh.
+        # Each unit's contact details for a guardian (GuardianContact) survive a
+        # registry refresh: only the registry's fields are written here.
         Guardian.objects.update_or_create(
             child=patient, personnummer=guardian.personnummer,
             defaults={"first_name": guardian.first_name, "last_name": guardian.last_name,
@@ -108,33 +116,34 @@ def patient_update_contact(*, patient: Patient, care_unit: CareUnit, mobile: str
                          email=email)
 
 
-def _contact_save(*, contact: PatientContact, user: User, **values: str) -> PatientContact:
+def _contact_save(*, contact: PatientContact | GuardianContact, user: User,
+                  **values: str) -> PatientContact | GuardianContact:
     if contact.pk is not None and all(getattr(contact, k) == v for k, v in values.items()):
         return contact
     for name, value in values.items():
         setattr(contact, name, value)
     contact.updated_by = user
     # The references are the caller's saved rows; only the values need checking.
-    contact.full_clean(exclude=["patient", "care_unit", "updated_by"],
+    contact.full_clean(exclude=["patient", "guardian", "care_unit", "updated_by"],
                        validate_constraints=False)
     contact.save()
     return contact
 
 
 @transaction.atomic
-def guardian_update_contact(*, guardian: Guardian, mobile: str, email: str) -> Guardian:
-    guardian.mobile = mobile
-    guardian.email = email
-    guardian.full_clean()
-    guardian.save(update_fields=["mobile", "email"])
-    return guardian
+def guardian_update_contact(*, guardian: Guardian, care_unit: CareUnit, mobile: str, email: str,
+                            user: User) -> GuardianContact:
+    """The unit's own mobile and e-mail for the guardian; other units' stay as they are."""
+    return _contact_save(contact=guardian.contact_at(care_unit), user=user, mobile=mobile,
+                         email=email)
 
 
-def child_contacts_clean(*, patient: Patient, primary_contact: Guardian | None,
-                         agent: Guardian | None) -> None:
+def child_contacts_clean(*, patient: Patient, care_unit: CareUnit,
+                         primary_contact: Guardian | None, agent: Guardian | None) -> None:
     """Per visit of a child under 13: a primary contact and exactly one agent, both guardians (P5).
 
-    The agent gets the link on their mobile and identifies with e-ID.
+    The agent gets the link on the mobile `care_unit` (the visit's or booking's)
+    keeps for them, and identifies with e-ID.
     """
     errors = {}
     guardians = set(patient.guardians.values_list("pk", flat=True))
@@ -142,10 +151,10 @@ def child_contacts_clean(*, patient: Patient, primary_contact: Guardian | None,
         errors["primary_contact"] = _("Välj en av barnets vårdnadshavare som primär kontakt.")
     if agent is None or agent.pk not in guardians:
         errors["agent"] = _("Välj en (1) av barnets vårdnadshavare som ombud.")
-    elif not agent.mobile:
+    elif not (mobile := agent.contact_at(care_unit).mobile):
         errors["agent"] = _("Ombudet saknar mobilnummer. Lägg till det under Relationer; "
                             "ombudet får länken som sms.")
-    elif not _is_mobile(agent.mobile):
+    elif not _is_mobile(mobile):
         errors["agent"] = _("Ombudets mobilnummer är inte ett giltigt svenskt mobilnummer. "
                             "Rätta det under Relationer; ombudet får länken som sms.")
     elif not agent.has_eid:

@@ -211,11 +211,17 @@ def refresh(request, pk: int) -> HttpResponse:
 def relations(request, pk: int) -> HttpResponse:
     """Patient – Relationer: the guardians, among whom each visit's agent is chosen (P5)."""
     patient = get_patient_for_staff(request, pk)
+    unit = unit_of_access(request.user, patient)
     return render_patient(request, patient, "relations", {"guardian_forms": [
-        (g, GuardianContactForm(initial={"mobile": format_mobile(g.mobile), "email": g.email},
-                                prefix=f"g{g.pk}"))
-        for g in patient.guardians.all()
+        (g, _guardian_form(g, unit)) for g in patient.guardians.all()
     ]})
+
+
+def _guardian_form(guardian, unit) -> GuardianContactForm:
+    """The guardian's contact details as the user's unit of access keeps them (S2)."""
+    contact = guardian.contact_at(unit)
+    return GuardianContactForm(initial={"mobile": format_mobile(contact.mobile),
+                                        "email": contact.email}, prefix=f"g{guardian.pk}")
 
 
 @login_required
@@ -224,15 +230,15 @@ def update_guardian(request, pk: int, guardian_pk: int) -> HttpResponse:
     patient = get_patient_for_staff(request, pk)
     guardian = get_object_or_404(patient.guardians, pk=guardian_pk)
     form = GuardianContactForm(request.POST, prefix=f"g{guardian.pk}")
+    unit = unit_of_access(request.user, patient)
     saved = None
     if form.is_valid():
-        guardian_update_contact(guardian=guardian, mobile=form.cleaned_data["mobile"],
-                                email=form.cleaned_data["email"])
+        guardian_update_contact(guardian=guardian, care_unit=unit,
+                                mobile=form.cleaned_data["mobile"],
+                                email=form.cleaned_data["email"], user=request.user)
         saved = guardian.pk
     forms = [
-        (g, form if g.pk == guardian.pk and not saved else
-         GuardianContactForm(initial={"mobile": format_mobile(g.mobile), "email": g.email},
-                             prefix=f"g{g.pk}"))
+        (g, form if g.pk == guardian.pk and not saved else _guardian_form(g, unit))
         for g in patient.guardians.all()
     ]
     return render_patient(request, patient, "relations",

@@ -164,9 +164,10 @@ class VideoVisit(models.Model):
         return self.messages.filter(status="failed").order_by("created_at")
 
     @property
-    def contacts(self) -> list[tuple[str, object]]:
-        """The child's primary contact and agent, as the visit page lists them."""
-        return [(label, guardian) for label, guardian in
+    def contacts(self) -> list[tuple[str, object, object]]:
+        """The child's primary contact and agent, as the visit page lists them, each with
+        the contact details the visit's care unit keeps for them (its SMS go there)."""
+        return [(label, guardian, guardian.contact_at(self.care_unit)) for label, guardian in
                 ((_("Primär kontakt"), self.primary_contact), (_("Ombud"), self.agent))
                 if guardian is not None]
 

@@ -130,7 +130,8 @@ def visit_create(*, patient: Patient, care_unit: CareUnit, owner: User, starts_a
     if refusal:
         raise ValidationError(refusal)
     if patient.is_child_on(day):
-        child_contacts_clean(patient=patient, primary_contact=primary_contact, agent=agent)
+        child_contacts_clean(patient=patient, care_unit=care_unit,
+                             primary_contact=primary_contact, agent=agent)
     elif patient.needs_own_mobile_on(day) and not patient.contact_at(care_unit).mobile:
         # The unit's own number (P4): another unit's is never used for this visit.
         raise ValidationError(_("Patienten saknar mobilnummer. Lägg till det på "
@@ -166,15 +167,14 @@ def visit_create(*, patient: Patient, care_unit: CareUnit, owner: User, starts_a
 
 
 def link_holder(visit: VideoVisit) -> dict:
-    """Who gets the visit's link and must identify with e-ID: the patient, at the
-    contact details the visit's care unit keeps, or for a child under 13 on the visit's
-    date the agent (P5, G4); as participant_add takes it."""
+    """Who gets the visit's link and must identify with e-ID: the patient, or for a
+    child under 13 on the visit's date the agent (P5, G4), at the contact details the
+    visit's care unit keeps for them; as participant_add takes it."""
     if visit.is_for_child:
         person, kind = visit.agent, Participant.Kind.AGENT
-        contact = person
     else:
         person, kind = visit.patient, Participant.Kind.PATIENT
-        contact = person.contact_at(visit.care_unit)
+    contact = person.contact_at(visit.care_unit)
     return {"kind": kind, "first_name": person.first_name, "last_name": person.last_name,
             "personnummer": person.personnummer, "mobile": contact.mobile,
             "email": contact.email}
@@ -319,7 +319,8 @@ def visit_change_contacts(*, visit: VideoVisit, primary_contact: Guardian | None
                                 "kan inte ändras."))
     if not locked.is_for_child:
         raise ValidationError(_("Primär kontakt och ombud väljs bara för barn under 13 år."))
-    child_contacts_clean(patient=locked.patient, primary_contact=primary_contact, agent=agent)
+    child_contacts_clean(patient=locked.patient, care_unit=locked.care_unit,
+                         primary_contact=primary_contact, agent=agent)
     changed = tuple(name for name, guardian in (("primary_contact", primary_contact),
                                                 ("agent", agent))
                     if getattr(locked, f"{name}_id") != guardian.pk)

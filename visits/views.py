@@ -34,7 +34,7 @@ from guests.services import (
     participant_remove,
 )
 from integrations.services import outbox_resend
-from patients.access import find_patient_for_staff, log_patient_access
+from patients.access import find_patient_for_staff, log_patient_access, unit_of_access
 from patients.models import Patient
 from videovisit.confirm import Answer, Question, is_confirmed
 from videovisit.forms import DateField, add_errors
@@ -563,9 +563,8 @@ def bind_new_visit_form(request) -> tuple[NewVisitForm, Patient | None]:
 
 
 def create_from_form(request, form: NewVisitForm, guests: GuestFormSet, patient: Patient):
-    # The patient's unit among the user's (the patient was found through them).
-    unit = (patient.care_units.filter(pk__in=request.user.care_units.all())
-            .order_by("name").first())
+    # The unit the user reaches the patient through, as on the patient page.
+    unit = unit_of_access(request.user, patient)
     data = form.cleaned_data
     starts_at, ends_at = form.times()
     return visit_create(

@@ -120,10 +120,16 @@ def test_patients_seen_in_admin_are_in_the_log_like_anywhere_else(client, review
     assert client.get(page).status_code == 200
     assert AccessLogEntry.objects.filter(user=reviewer, action="view", patient=child,
                                          object_type="patients.guardian").exists()
-    response = client.post(page, {"has_eid": "on", "mobile": "070-174 06 05", "email": ""})
+    response = client.post(page, {"has_eid": "on", "contacts-TOTAL_FORMS": "1",
+                                  "contacts-INITIAL_FORMS": "0",
+                                  "contacts-0-care_unit": care_unit.pk,
+                                  "contacts-0-mobile": "+46701740605", "contacts-0-email": ""})
     assert response.status_code == 302, getattr(response, "context", None) and \
         response.context["adminform"].form.errors
     assert AccessLogEntry.objects.filter(user=reviewer, action="update", patient=child).exists()
+    # The unit's own contact details, with who changed them (as on the patient page).
+    contact = guardian.contact_at(care_unit)
+    assert (contact.mobile, contact.updated_by) == ("+46701740605", reviewer)
 
 
 def test_a_visit_its_guests_and_its_messages_in_admin_are_logged_on_its_patient(
@@ -176,8 +182,9 @@ def patients_everywhere(ref, clinician, care_unit, settings,
     nils = PatientFactory(first_name="Nils", last_name="Holmgren", care_units=[care_unit])
     lo = PatientFactory(personnummer="201706159835", first_name="Lo", last_name="Sandström",
                         has_eid=False, care_units=[care_unit])
-    Guardian.objects.create(child=lo, personnummer="198409219840", first_name="Karin",
-                            last_name="Sandström", mobile="+46701740606")
+    karin = Guardian.objects.create(child=lo, personnummer="198409219840", first_name="Karin",
+                                    last_name="Sandström")
+    karin.contacts.create(care_unit=care_unit, mobile="+46701740606")
     day = timezone.localdate() + datetime.timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=False):
         booking = booking_create(

@@ -113,8 +113,8 @@ def test_a_child_under_13_gets_the_agent_as_participant(ref, clinician, care_uni
     booking = single(ref, clinician, care_unit, child, at(day, 9), kallelse_template=ref.child,
                      primary_contact=johan, agent=karin)
     agent = booking.video_visit.participants.get()
-    assert (agent.kind, agent.personnummer, agent.mobile) == ("agent", karin.personnummer,
-                                                              karin.mobile)
+    assert (agent.kind, agent.personnummer, agent.mobile) == (
+        "agent", karin.personnummer, karin.contact_at(care_unit).mobile)
     assert (booking.primary_contact, booking.agent) == (johan, karin)
     visit = VideoVisit.objects.get(pk=booking.video_visit_id)
     assert (visit.primary_contact, visit.agent) == (johan, karin)

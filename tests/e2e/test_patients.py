@@ -39,7 +39,7 @@ def test_an_adult_is_found_in_the_registry_and_created(signed_in):
     assert PatientContact.objects.get().mobile == "+46701740605"
 
 
-def test_a_child_is_created_with_guardians_on_relationer(signed_in):
+def test_a_child_is_created_with_guardians_on_relationer(signed_in, care_unit):
     page = signed_in
     page.get_by_role("link", name="Sök patient").click()
     field = page.get_by_label("Personnummer")
@@ -57,4 +57,5 @@ def test_a_child_is_created_with_guardians_on_relationer(signed_in):
     karin.get_by_label("Mobilnummer").fill("0701740606")
     karin.get_by_role("button", name="Spara").click()
     expect(page.get_by_role("article", name="Karin Berg")).to_contain_text("Sparat.")
-    assert Patient.objects.get().guardians.get(first_name="Karin").mobile == "+46701740606"
+    assert Patient.objects.get().guardians.get(first_name="Karin").contact_at(
+        care_unit).mobile == "+46701740606"

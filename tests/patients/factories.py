@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 from personnummer import personnummer as lib
 
-from patients.models import Guardian, Patient, PatientContact
+from patients.models import Guardian, GuardianContact, Patient, PatientContact
 from tests.accounts.factories import UserFactory
 
 
@@ -55,9 +55,26 @@ class PatientFactory(factory.django.DjangoModelFactory):
 class GuardianFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Guardian
+        skip_postgeneration_save = True
 
     child = factory.SubFactory(PatientFactory)
     personnummer = "198409219840"
     first_name = "Karin"
     last_name = "Berg"
     has_eid = True
+
+    # `mobile` and `email` are written as each of the child's units' own contact
+    # details, as Relationer would at each unit.
+    @factory.post_generation
+    def mobile(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted:
+            for unit in self.child.care_units.all():
+                GuardianContact.objects.update_or_create(guardian=self, care_unit=unit,
+                                                         defaults={"mobile": extracted})
+
+    @factory.post_generation
+    def email(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted:
+            for unit in self.child.care_units.all():
+                GuardianContact.objects.update_or_create(guardian=self, care_unit=unit,
+                                                         defaults={"email": extracted})

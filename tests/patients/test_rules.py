@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from patients.models import age_on
-from patients.services import child_contacts_clean
+from patients.services import child_contacts_clean, guardian_update_contact
 from tests.patients.factories import GuardianFactory, PatientFactory
 
 VISIT = datetime.date(2026, 12, 10)
@@ -55,36 +55,54 @@ def test_lists_never_show_a_protected_identitys_name():  # P8
 @pytest.mark.django_db
 class TestChildContacts:  # P5
     @pytest.fixture
-    def child(self):
+    def child(self, care_unit):
         return PatientFactory(personnummer="201706159835", first_name="Lo", last_name="Berg",
-                              has_eid=False, mobile="")
+                              has_eid=False, mobile="", care_units=[care_unit])
 
-    def test_one_agent_among_the_guardians_with_a_mobile_is_accepted(self, child):
+    def test_one_agent_among_the_guardians_with_a_mobile_is_accepted(self, child, care_unit):
         karin = GuardianFactory(child=child, mobile="+46701740606")
         johan = GuardianFactory(child=child, personnummer="198301309855", first_name="Johan")
-        child_contacts_clean(patient=child, primary_contact=johan, agent=karin)
+        child_contacts_clean(patient=child, care_unit=care_unit, primary_contact=johan,
+                                 agent=karin)
 
-    def test_the_agent_must_be_one_of_the_childs_guardians(self, child):
+    def test_the_agent_must_be_one_of_the_childs_guardians(self, child, care_unit):
         GuardianFactory(child=child, mobile="+46701740606")
         stranger = GuardianFactory(personnummer="195811029882", mobile="+46701740607")
         with pytest.raises(ValidationError) as error:
-            child_contacts_clean(patient=child, primary_contact=stranger, agent=stranger)
+            child_contacts_clean(patient=child, care_unit=care_unit, primary_contact=stranger,
+                                 agent=stranger)
         assert set(error.value.message_dict) == {"primary_contact", "agent"}
 
-    def test_an_agent_is_required(self, child):
+    def test_an_agent_is_required(self, child, care_unit):
         karin = GuardianFactory(child=child, mobile="+46701740606")
         with pytest.raises(ValidationError) as error:
-            child_contacts_clean(patient=child, primary_contact=karin, agent=None)
+            child_contacts_clean(patient=child, care_unit=care_unit, primary_contact=karin,
+                                 agent=None)
         assert "en (1)" in error.value.message_dict["agent"][0]
 
-    def test_the_agent_needs_a_mobile_for_the_link(self, child):
+    def test_the_agent_needs_a_mobile_for_the_link(self, child, care_unit):
         karin = GuardianFactory(child=child, mobile="")
         with pytest.raises(ValidationError) as error:
-            child_contacts_clean(patient=child, primary_contact=karin, agent=karin)
+            child_contacts_clean(patient=child, care_unit=care_unit, primary_contact=karin,
+                                 agent=karin)
         assert "mobilnummer" in error.value.message_dict["agent"][0]
 
-    def test_the_agents_number_must_be_a_swedish_mobile(self, child):
+    def test_the_agents_number_must_be_a_swedish_mobile(self, child, care_unit):
         karin = GuardianFactory(child=child, mobile="090-123456")  # a landline, from admin
         with pytest.raises(ValidationError) as error:
-            child_contacts_clean(patient=child, primary_contact=karin, agent=karin)
+            child_contacts_clean(patient=child, care_unit=care_unit, primary_contact=karin,
+                                 agent=karin)
         assert "inte ett giltigt svenskt mobilnummer" in error.value.message_dict["agent"][0]
+
+    def test_the_agents_mobile_is_the_one_the_visits_unit_keeps(self, child, care_unit,
+                                                                 other_unit):
+        child.care_units.add(other_unit)
+        karin = GuardianFactory(child=child)
+        guardian_update_contact(guardian=karin, care_unit=care_unit, mobile="+46701740606",
+                                email="", user=child.created_by)
+        child_contacts_clean(patient=child, care_unit=care_unit, primary_contact=karin,
+                             agent=karin)
+        with pytest.raises(ValidationError) as error:
+            child_contacts_clean(patient=child, care_unit=other_unit, primary_contact=karin,
+                                 agent=karin)
+        assert "saknar mobilnummer" in error.value.message_dict["agent"][0]

@@ -114,8 +114,7 @@ def test_the_replaced_agent_is_told_once_that_their_link_stopped(
 
 def test_a_guardian_without_a_mobile_is_refused_and_nothing_changes(
         visit, clinician, karin, johan, karins_token):  # P5
-    johan.mobile = ""
-    johan.save()
+    johan.contacts.update(mobile="")
     with pytest.raises(ValidationError) as refused:
         change(visit, clinician, primary_contact=johan, agent=johan)
     assert "Ombudet saknar mobilnummer" in refused.value.message_dict["agent"][0]
@@ -124,8 +123,7 @@ def test_a_guardian_without_a_mobile_is_refused_and_nothing_changes(
 
 def test_a_stored_number_that_is_no_mobile_is_refused_too(visit, clinician, karin, johan,
                                                           karins_token):  # P5
-    johan.mobile = "090-123456"  # a landline, typed in admin
-    johan.save()
+    johan.contacts.update(mobile="090-123456")  # a landline, typed in admin
     with pytest.raises(ValidationError) as refused:
         change(visit, clinician, primary_contact=karin, agent=johan)
     assert "inte ett giltigt svenskt mobilnummer" in refused.value.message_dict["agent"][0]
@@ -279,8 +277,7 @@ def test_it_works_without_javascript(client, alice, visit, karin, johan):
 
 def test_a_guardian_without_a_mobile_is_refused_with_the_reason(client, alice, visit, karin,
                                                                 johan, karins_token):  # P5
-    johan.mobile = ""
-    johan.save()
+    johan.contacts.update(mobile="")
     response = post(client, visit, primary_contact=karin.pk, agent=johan.pk)
     assert response.status_code == 422
     content = response.content.decode()

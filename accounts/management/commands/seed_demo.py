@@ -213,9 +213,13 @@ class Command(BaseCommand):
             if not Patient.objects.filter(personnummer=number).exists():
                 patient_register(person=registry.lookup(number), mobile=mobile, email="",
                                  user=physician)
-        for guardian in Guardian.objects.filter(personnummer__in=DEMO_GUARDIAN_MOBILES, mobile=""):
-            guardian_update_contact(guardian=guardian, email=guardian.email,
-                                    mobile=DEMO_GUARDIAN_MOBILES[guardian.personnummer])
+        for guardian in Guardian.objects.filter(personnummer__in=DEMO_GUARDIAN_MOBILES,
+                                                child__care_units=unit):
+            contact = guardian.contact_at(unit)
+            if not contact.mobile:
+                guardian_update_contact(guardian=guardian, care_unit=unit, email=contact.email,
+                                        mobile=DEMO_GUARDIAN_MOBILES[guardian.personnummer],
+                                        user=physician)
         today = timezone.localdate()
         first = demo_day_start(timezone.localtime())
         for number, offset, reason in DEMO_VISITS:
