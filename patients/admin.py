@@ -96,3 +96,24 @@ class GuardianAdmin(AccessLoggedAdmin):
             _save_unit_contacts(request, formset)
             return
         super().save_formset(request, form, formset, change)
+
+
+@admin.register(GuardianContact)
+class GuardianContactAdmin(AccessLoggedAdmin):
+    """A guardian's details per unit, listed with who changed them last (logged, S1)."""
+
+    list_display = ["guardian", "care_unit", "updated_at", "updated_by"]
+    list_filter = ["care_unit"]
+    search_fields = ["guardian__last_name", "guardian__child__last_name", "care_unit__name"]
+    list_select_related = ["guardian__child", "care_unit", "updated_by"]
+    readonly_fields = ["guardian", "care_unit", "updated_at", "updated_by"]
+
+    def patient_of(self, obj: GuardianContact) -> Patient:
+        return obj.guardian.child
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a unit's details are added on the guardian's page (the inline)
+
+    def save_model(self, request, obj: GuardianContact, form, change) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
